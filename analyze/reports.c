@@ -1,0 +1,29 @@
+/*
+ * reports.c - the registry: every report, sorted by name.  `help` and
+ * report_find() read this array; nothing else lists reports.
+ */
+#include <string.h>
+
+#include "report.h"
+
+extern const struct report report_conns;
+extern const struct report report_info;
+extern const struct report report_ladder;
+extern const struct report report_packets;
+
+const struct report *const report_list[] = {
+	&report_conns,
+	&report_info,
+	&report_ladder,
+	&report_packets,
+};
+
+const unsigned report_count = sizeof(report_list) / sizeof(report_list[0]);
+
+const struct report *report_find(const char *name)
+{
+	for (unsigned i = 0; i < report_count; i++)
+		if (strcmp(report_list[i]->name, name) == 0)
+			return report_list[i];
+	return NULL;
+}

@@ -1,0 +1,65 @@
+/*
+ * cache_int.h - layout constants and helpers shared by cache_write.c and
+ * cache_read.c.  Not part of the API; format-spec.md documents every
+ * number here.
+ */
+#ifndef TCPSIFT_CACHE_INT_H
+#define TCPSIFT_CACHE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CACHE_MAGIC "\x89SIFT\r\n\x1a"	/* 8 bytes, PNG-style */
+#define CACHE_BLOCK_MAGIC "SBLK"
+#define CACHE_FOOTER_MAGIC "SIFTEND\n"
+
+enum {
+	CACHE_HEADER_SIZE = 64,
+	CACHE_BLOCK_HEADER_SIZE = 40,
+	CACHE_FOOTER_SIZE = 32,
+	CACHE_INDEX_ENTRY_SIZE = 32,
+	CACHE_STREAMDIR_SIZE = 4,
+
+	CACHE_CODEC_NONE = 0,
+	CACHE_CODEC_ZSTD = 1,
+	CACHE_FILTER_NONE = 0,
+	CACHE_FILTER_SHUFFLE = 1,
+
+	/* Writer tuning: records per block, per chunk, and the lag bound. */
+	CACHE_PKT_BLOCK_RECS = 16384,
+	CACHE_CONN_BLOCK_RECS = 2048,
+	CACHE_CHUNK_BLOCK_RECS = 8192,
+	CACHE_STREAMDIR_BLOCK_RECS = 16384,
+	CACHE_CHUNK_MAX = 4096,
+	CACHE_LAG_MAX = 1 << 18,
+
+	/* Reader's refusal limit for one block's decompressed size. */
+	CACHE_BLOCK_RAW_MAX = 64 << 20
+};
+
+/* A decoded block header; also an index entry's content. */
+struct cache_block {
+	uint64_t offset;	/* of the block header, bytes from file start */
+	uint8_t type;		/* enum cache_block_type */
+	uint8_t codec;
+	uint8_t filter;
+	uint32_t rec_size;	/* bytes per record (stride) */
+	uint32_t nrecs;
+	uint32_t raw_size;	/* bytes after decompression */
+	uint32_t comp_size;	/* payload bytes after the header */
+	uint64_t min_frame;	/* PKT blocks: smallest frame, else 0 */
+	uint32_t crc;		/* CRC-32C of the payload */
+};
+
+void cache_block_header_encode(uint8_t *p, const struct cache_block *b);
+/* 0, or -1 when the header's own checksum or magic is wrong. */
+int cache_block_header_decode(const uint8_t *p, struct cache_block *b);
+
+void cache_index_entry_encode(uint8_t *p, const struct cache_block *b);
+void cache_index_entry_decode(const uint8_t *p, struct cache_block *b);
+
+/* Byte shuffle (transpose n records of size r into r planes of n bytes). */
+void cache_shuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r);
+void cache_unshuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r);
+
+#endif

@@ -1,0 +1,746 @@
+/*
+ * cache_read.c - the cache reader.
+ *
+ * Opening reads the header, the footer and the block index, and checks
+ * them against each other and the file size; blocks are read on demand,
+ * each checked (header checksum, payload checksum, exact decompressed
+ * size) before a byte of it is used.  Every number taken from the file is
+ * range-checked before it indexes anything: a corrupt cache is ordinary
+ * input and yields an error naming the file and the byte offset.
+ *
+ * The frame-order scan (cache_pkts_each) merges the per-connection runs of
+ * the blocks it has loaded, loading the next block only when it might hold
+ * a smaller frame (the suffix minimum of the blocks' smallest frames).
+ * Because the writer bounds how late a record may be written, this holds
+ * only a bounded window of blocks, whatever the capture's size.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "bytes.h"
+#include "cache.h"
+#include "cache_int.h"
+#include "crc32c.h"
+
+/* One decompressed block kept for reuse. */
+struct slot {
+	int64_t idx;		/* index entry number, -1 when empty */
+	uint8_t *raw;
+};
+
+/* Blocks of one record type, with cumulative record counts. */
+struct typelist {
+	uint32_t *blk;		/* index entry numbers, in file order */
+	uint64_t *first;	/* record number of each block's first record */
+	uint32_t n;
+	uint64_t total;		/* records in all of them */
+	struct slot cache;
+};
+
+struct cache_reader {
+	char path[1024];
+	int fd;
+	uint64_t size;
+	unsigned major, minor;
+	uint32_t pkt_size, conn_size, chunk_size, dir_size;
+	struct cache_block *index;
+	uint32_t nindex;
+	struct typelist pkt, conn, chunk, dir;
+	struct cache_meta meta;
+	ZSTD_DCtx *zd;
+	uint8_t *comp;
+	size_t comp_cap;
+};
+
+static const char *block_type_name(unsigned t)
+{
+	static const char *const names[] = {
+		"?", "meta", "packets", "connections", "chunks",
+		"stream directory", "index",
+	};
+	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+static int read_at(struct cache_reader *r, void *buf, size_t n, uint64_t off,
+		   struct err *e)
+{
+	uint8_t *p = buf;
+	size_t done = 0;
+
+	if (off > r->size || n > r->size - off)
+		return err_set_at(e, ERR_TRUNCATED, r->path, ERR_AT_OFFSET, off,
+				  "truncated cache (wanted %zu bytes, file ends at %llu)",
+				  n, (unsigned long long)r->size);
+	while (done < n) {
+		ssize_t k = pread(r->fd, p + done, n - done, (off_t)(off + done));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return err_set_at(e, ERR_IO, r->path, ERR_AT_OFFSET,
+					  off + done, "read failed: %s",
+					  k < 0 ? strerror(errno) : "unexpected end of file");
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * Reads, checks and decompresses index entry `idx` (or the index block
+ * itself when ie is given directly); returns a malloc'd buffer of
+ * b->raw_size bytes, unshuffled.
+ */
+static int load_block(struct cache_reader *r, const struct cache_block *ie,
+		      unsigned want_type, uint8_t **out, struct cache_block *hdr,
+		      struct err *e)
+{
+	uint8_t h[CACHE_BLOCK_HEADER_SIZE];
+	struct cache_block b;
+	uint8_t *raw = NULL, *tmp = NULL;
+	size_t got;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_at(r, h, sizeof(h), ie->offset, e)))
+		return rc;
+	if (cache_block_header_decode(h, &b))
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  ie->offset, "bad block header (%s block)",
+				  block_type_name(want_type));
+	b.offset = ie->offset;
+	if (b.type != want_type || b.codec != CACHE_CODEC_ZSTD ||
+	    b.filter > CACHE_FILTER_SHUFFLE ||
+	    (want_type != CACHE_BLK_INDEX &&
+	     (b.nrecs != ie->nrecs || b.comp_size != ie->comp_size ||
+	      b.raw_size != ie->raw_size || b.min_frame != ie->min_frame)))
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  ie->offset,
+				  "block header disagrees with the index (%s block)",
+				  block_type_name(want_type));
+	if (b.raw_size > CACHE_BLOCK_RAW_MAX ||
+	    (uint64_t)b.nrecs * b.rec_size != b.raw_size ||
+	    (b.filter == CACHE_FILTER_SHUFFLE && b.rec_size == 0))
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  ie->offset, "bad block sizes (%u records of %u bytes, %u bytes)",
+				  b.nrecs, b.rec_size, b.raw_size);
+	if (b.comp_size > r->comp_cap) {
+		uint8_t *q = realloc(r->comp, b.comp_size);
+		if (!q)
+			return err_set(e, ERR_NOMEM, r->path, "out of memory");
+		r->comp = q;
+		r->comp_cap = b.comp_size;
+	}
+	if ((rc = read_at(r, r->comp, b.comp_size,
+			  ie->offset + CACHE_BLOCK_HEADER_SIZE, e)))
+		return rc;
+	if (crc32c(0, r->comp, b.comp_size) != b.crc)
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  ie->offset, "checksum mismatch in %s block",
+				  block_type_name(want_type));
+	raw = malloc(b.raw_size ? b.raw_size : 1);
+	tmp = b.filter == CACHE_FILTER_SHUFFLE ? malloc(b.raw_size ? b.raw_size : 1) : NULL;
+	if (!raw || (b.filter == CACHE_FILTER_SHUFFLE && !tmp)) {
+		rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
+		goto out_free;
+	}
+	got = ZSTD_decompressDCtx(r->zd, tmp ? tmp : raw, b.raw_size, r->comp,
+				  b.comp_size);
+	if (ZSTD_isError(got) || got != b.raw_size) {
+		rc = err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				ie->offset, "cannot decompress %s block: %s",
+				block_type_name(want_type),
+				ZSTD_isError(got) ? ZSTD_getErrorName(got) :
+						    "wrong size");
+		goto out_free;
+	}
+	if (tmp)
+		cache_unshuffle(raw, tmp, b.nrecs, b.rec_size);
+	free(tmp);
+	*out = raw;
+	if (hdr)
+		*hdr = b;
+	return 0;
+out_free:
+	free(tmp);
+	free(raw);
+	return rc;
+}
+
+static int typelist_add(struct typelist *t, uint32_t idx, uint32_t nrecs)
+{
+	uint32_t *b = realloc(t->blk, (t->n + 1) * sizeof(*b));
+	uint64_t *f;
+
+	if (!b)
+		return -1;
+	t->blk = b;
+	f = realloc(t->first, (t->n + 1) * sizeof(*f));
+	if (!f)
+		return -1;
+	t->first = f;
+	t->blk[t->n] = idx;
+	t->first[t->n] = t->total;
+	t->total += nrecs;
+	t->n++;
+	return 0;
+}
+
+/* The block of t holding record number `rec`, and the row within it. */
+static int typelist_find(const struct typelist *t, uint64_t rec, uint32_t *k,
+			 uint32_t *row)
+{
+	uint32_t lo = 0, hi = t->n;
+
+	if (rec >= t->total)
+		return -1;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (t->first[mid] <= rec)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*k = lo;
+	*row = (uint32_t)(rec - t->first[lo]);
+	return 0;
+}
+
+/* Block k of t, decompressed, through t's one-block cache. */
+static int typelist_load(struct cache_reader *r, struct typelist *t,
+			 unsigned type, uint32_t k, const uint8_t **raw,
+			 struct err *e)
+{
+	uint32_t idx = t->blk[k];
+	uint8_t *buf;
+	int rc;
+
+	if (t->cache.idx != idx) {
+		if ((rc = load_block(r, &r->index[idx], type, &buf, NULL, e)))
+			return rc;
+		free(t->cache.raw);
+		t->cache.raw = buf;
+		t->cache.idx = idx;
+	}
+	*raw = t->cache.raw;
+	return 0;
+}
+
+static int check_rec_size(struct cache_reader *r, const struct cache_block *b,
+			  uint32_t want, struct err *e)
+{
+	if (b->nrecs && b->raw_size / b->nrecs != want)
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  b->offset,
+				  "bad record size in %s block (expected %u, got %u)",
+				  block_type_name(b->type), want,
+				  b->raw_size / b->nrecs);
+	return 0;
+}
+
+static int read_meta(struct cache_reader *r, uint32_t idx, struct err *e)
+{
+	uint8_t *raw;
+	struct cache_block hb;
+	struct { const uint8_t *p; size_t n, off; } s;	/* cursor over raw */
+	char *dst[3] = { r->meta.source, r->meta.filter, r->meta.tool };
+	size_t cap[3] = { sizeof(r->meta.source), sizeof(r->meta.filter),
+			  sizeof(r->meta.tool) };
+	uint32_t fixed;
+	int rc;
+
+	if ((rc = load_block(r, &r->index[idx], CACHE_BLK_META, &raw, &hb, e)))
+		return rc;
+	s.p = raw;
+	s.n = hb.raw_size;
+	rc = err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET, hb.offset,
+			"bad provenance record");
+	if (s.n < 4)
+		goto out_free;
+	fixed = get_le32(raw);
+	if (fixed < CACHE_META_FIXED_SIZE || fixed > s.n - 4)
+		goto out_free;
+	record_meta_decode(raw + 4, &r->meta.f);
+	s.off = 4 + (size_t)fixed;
+	for (int i = 0; i < 3; i++) {
+		size_t len;
+		if (s.n - s.off < 2)
+			goto out_free;
+		len = get_le16(s.p + s.off);
+		s.off += 2;
+		if (len > s.n - s.off || len >= cap[i])
+			goto out_free;
+		memcpy(dst[i], s.p + s.off, len);
+		dst[i][len] = '\0';
+		s.off += len;
+	}
+	rc = 0;
+	err_clear(e);
+out_free:
+	free(raw);
+	return rc;
+}
+
+static int open_index(struct cache_reader *r, struct err *e)
+{
+	uint8_t h[CACHE_HEADER_SIZE], f[CACHE_FOOTER_SIZE];
+	struct cache_block ie = { 0 }, hb;
+	uint8_t *raw;
+	uint64_t index_off, data_end;
+	int64_t meta_idx = -1;
+	int rc;
+
+	memset(h, 0, sizeof(h));
+	if (r->size > 0 &&
+	    (rc = read_at(r, h, r->size < sizeof(h) ? r->size : sizeof(h), 0, e)))
+		return rc;
+	if (r->size < 8 || memcmp(h, CACHE_MAGIC, 8) != 0)
+		return err_set_at(e, ERR_FORMAT, r->path, ERR_AT_OFFSET, 0,
+				  "not a tcpsift cache (bad magic)");
+	if (r->size < CACHE_HEADER_SIZE)
+		return err_set_at(e, ERR_TRUNCATED, r->path, ERR_AT_OFFSET,
+				  r->size, "truncated cache (header cut short)");
+	r->major = get_le16(h + 8);
+	r->minor = get_le16(h + 10);
+	if (r->major != CACHE_MAJOR)
+		return err_set_at(e, ERR_FORMAT, r->path, ERR_AT_OFFSET, 8,
+				  "cache format %u.%u is not supported (this tcpsift reads %u.x)",
+				  r->major, r->minor, CACHE_MAJOR);
+	if (get_le32(h + 60) != crc32c(0, h, 60))
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET, 60,
+				  "header checksum mismatch");
+	r->pkt_size = get_le32(h + 20);
+	r->conn_size = get_le32(h + 24);
+	r->chunk_size = get_le32(h + 28);
+	r->dir_size = get_le32(h + 32);
+	if (get_le32(h + 12) != CACHE_HEADER_SIZE ||
+	    get_le32(h + 16) != CACHE_BLOCK_HEADER_SIZE ||
+	    get_le32(h + 40) != CACHE_INDEX_ENTRY_SIZE)
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET, 12,
+				  "bad header sizes");
+	if (r->pkt_size < CACHE_PKT_SIZE || r->conn_size < CACHE_CONN_SIZE ||
+	    r->chunk_size < CACHE_CHUNK_SIZE || r->dir_size < CACHE_STREAMDIR_SIZE ||
+	    get_le32(h + 36) < CACHE_META_FIXED_SIZE)
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET, 20,
+				  "bad record size (expected at least %d, got %u)",
+				  CACHE_PKT_SIZE, r->pkt_size);
+
+	if (r->size < CACHE_HEADER_SIZE + CACHE_FOOTER_SIZE)
+		return err_set_at(e, ERR_TRUNCATED, r->path, ERR_AT_OFFSET,
+				  r->size, "truncated cache (no footer)");
+	if ((rc = read_at(r, f, sizeof(f), r->size - CACHE_FOOTER_SIZE, e)))
+		return rc;
+	if (memcmp(f + 16, CACHE_FOOTER_MAGIC, 8) != 0 ||
+	    get_le32(f + 28) != crc32c(0, f, 28) || get_le64(f + 8) != r->size)
+		return err_set_at(e, ERR_TRUNCATED, r->path, ERR_AT_OFFSET,
+				  r->size - CACHE_FOOTER_SIZE,
+				  "truncated or incomplete cache (no valid footer at the end)");
+	index_off = get_le64(f);
+	data_end = r->size - CACHE_FOOTER_SIZE;
+	if (index_off < CACHE_HEADER_SIZE ||
+	    index_off > data_end - CACHE_BLOCK_HEADER_SIZE)
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  r->size - CACHE_FOOTER_SIZE,
+				  "bad index offset %llu",
+				  (unsigned long long)index_off);
+	ie.offset = index_off;
+	if ((rc = load_block(r, &ie, CACHE_BLK_INDEX, &raw, &hb, e)))
+		return rc;
+	if (hb.rec_size != CACHE_INDEX_ENTRY_SIZE ||
+	    index_off + CACHE_BLOCK_HEADER_SIZE + hb.comp_size != data_end) {
+		free(raw);
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  index_off, "bad index block");
+	}
+	r->nindex = hb.nrecs;
+	r->index = calloc(r->nindex ? r->nindex : 1, sizeof(*r->index));
+	if (!r->index) {
+		free(raw);
+		return err_set(e, ERR_NOMEM, r->path, "out of memory");
+	}
+	rc = 0;
+	for (uint32_t i = 0; i < r->nindex && !rc; i++) {
+		struct cache_block *b = &r->index[i];
+		struct typelist *t = NULL;
+
+		cache_index_entry_decode(raw + (size_t)i * CACHE_INDEX_ENTRY_SIZE, b);
+		if (b->offset < CACHE_HEADER_SIZE ||
+		    b->offset > index_off - CACHE_BLOCK_HEADER_SIZE ||
+		    b->comp_size > index_off - CACHE_BLOCK_HEADER_SIZE - b->offset) {
+			rc = err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+					index_off, "index entry %u out of range", i);
+			break;
+		}
+		switch (b->type) {
+		case CACHE_BLK_PKT: t = &r->pkt; rc = check_rec_size(r, b, r->pkt_size, e); break;
+		case CACHE_BLK_CONN: t = &r->conn; rc = check_rec_size(r, b, r->conn_size, e); break;
+		case CACHE_BLK_CHUNK: t = &r->chunk; rc = check_rec_size(r, b, r->chunk_size, e); break;
+		case CACHE_BLK_STREAMDIR: t = &r->dir; rc = check_rec_size(r, b, r->dir_size, e); break;
+		case CACHE_BLK_META: meta_idx = i; break;
+		default: break;	/* a later minor version's block: skip */
+		}
+		if (!rc && t && typelist_add(t, i, b->nrecs))
+			rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
+	}
+	free(raw);
+	if (rc)
+		return rc;
+	if (meta_idx < 0)
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  index_off, "no provenance block");
+	if (r->dir.total != r->conn.total)
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  index_off,
+				  "stream directory and connections disagree (%llu, %llu)",
+				  (unsigned long long)r->dir.total,
+				  (unsigned long long)r->conn.total);
+	return read_meta(r, (uint32_t)meta_idx, e);
+}
+
+int cache_open(struct cache_reader **out, const char *path, struct err *e)
+{
+	struct cache_reader *r;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return err_set(e, ERR_NOMEM, path, "out of memory");
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->pkt.cache.idx = r->conn.cache.idx = r->chunk.cache.idx =
+		r->dir.cache.idx = -1;
+	r->fd = open(path, O_RDONLY);
+	if (r->fd < 0) {
+		rc = err_set(e, ERR_IO, path, "cannot open: %s", strerror(errno));
+		goto out_free;
+	}
+	if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = err_set(e, ERR_IO, path, "not a regular file");
+		goto out_free;
+	}
+	r->size = (uint64_t)st.st_size;
+	r->zd = ZSTD_createDCtx();
+	if (!r->zd) {
+		rc = err_set(e, ERR_NOMEM, path, "out of memory");
+		goto out_free;
+	}
+	if ((rc = open_index(r, e)))
+		goto out_free;
+	*out = r;
+	return 0;
+out_free:
+	cache_close(r);
+	return rc;
+}
+
+static void typelist_release(struct typelist *t)
+{
+	free(t->blk);
+	free(t->first);
+	free(t->cache.raw);
+}
+
+void cache_close(struct cache_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	typelist_release(&r->pkt);
+	typelist_release(&r->conn);
+	typelist_release(&r->chunk);
+	typelist_release(&r->dir);
+	ZSTD_freeDCtx(r->zd);
+	free(r->index);
+	free(r->comp);
+	free(r);
+}
+
+const char *cache_path(const struct cache_reader *r) { return r->path; }
+const struct cache_meta *cache_meta(const struct cache_reader *r) { return &r->meta; }
+uint64_t cache_file_size(const struct cache_reader *r) { return r->size; }
+uint32_t cache_nconns(const struct cache_reader *r) { return (uint32_t)r->conn.total; }
+uint64_t cache_npkts(const struct cache_reader *r) { return r->pkt.total; }
+
+void cache_version(const struct cache_reader *r, unsigned *major,
+		   unsigned *minor)
+{
+	*major = r->major;
+	*minor = r->minor;
+}
+
+static int corrupt_rec(struct cache_reader *r, struct typelist *t, uint32_t k,
+		       const char *what, struct err *e)
+{
+	return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+			  r->index[t->blk[k]].offset, "%s", what);
+}
+
+int cache_conn_get(struct cache_reader *r, uint32_t stream,
+		   struct cache_conn *out, struct err *e)
+{
+	const uint8_t *raw;
+	uint32_t k = 0, row = 0, connno;
+	int rc;
+
+	if (typelist_find(&r->dir, stream, &k, &row))
+		return err_set(e, ERR_USAGE, r->path, "no stream %u (the cache has %llu)",
+			       stream, (unsigned long long)r->dir.total);
+	if ((rc = typelist_load(r, &r->dir, CACHE_BLK_STREAMDIR, k, &raw, e)))
+		return rc;
+	connno = get_le32(raw + (size_t)row * r->dir_size);
+	if (typelist_find(&r->conn, connno, &k, &row))
+		return corrupt_rec(r, &r->dir, k, "stream directory entry out of range", e);
+	if ((rc = typelist_load(r, &r->conn, CACHE_BLK_CONN, k, &raw, e)))
+		return rc;
+	record_conn_decode(raw + (size_t)row * r->conn_size, out);
+	if (out->stream != stream)
+		return corrupt_rec(r, &r->conn, k, "connection record has the wrong stream", e);
+	return 0;
+}
+
+int cache_conns_each(struct cache_reader *r, cache_conn_fn fn, void *arg,
+		     struct err *e)
+{
+	uint64_t n = r->conn.total;
+	struct cache_conn *all = calloc(n ? n : 1, sizeof(*all));
+	uint8_t *seen = calloc(n ? n : 1, 1);
+	int rc = 0;
+
+	if (!all || !seen) {
+		rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
+		goto out_free;
+	}
+	for (uint32_t k = 0; k < r->conn.n && !rc; k++) {
+		const uint8_t *raw;
+		uint32_t nrecs = r->index[r->conn.blk[k]].nrecs;
+
+		if ((rc = typelist_load(r, &r->conn, CACHE_BLK_CONN, k, &raw, e)))
+			break;
+		for (uint32_t i = 0; i < nrecs; i++) {
+			struct cache_conn c;
+			record_conn_decode(raw + (size_t)i * r->conn_size, &c);
+			if (c.stream >= n || seen[c.stream]) {
+				rc = corrupt_rec(r, &r->conn, k,
+						 "connection record with a bad or repeated stream", e);
+				break;
+			}
+			seen[c.stream] = 1;
+			all[c.stream] = c;
+		}
+	}
+	for (uint64_t i = 0; i < n && !rc; i++)
+		rc = fn(arg, &all[i]);
+out_free:
+	free(all);
+	free(seen);
+	return rc < 0 ? rc : 0;
+}
+
+int cache_conn_pkts(struct cache_reader *r, const struct cache_conn *c,
+		    cache_pkt_fn fn, void *arg, struct err *e)
+{
+	uint64_t last_frame = 0;
+	int rc = 0;
+
+	if (c->n_chunks > r->chunk.total ||
+	    c->first_chunk > r->chunk.total - c->n_chunks)
+		return err_set(e, ERR_CORRUPT, r->path,
+			       "stream %u: chunk range out of bounds", c->stream);
+	for (uint64_t i = 0; i < c->n_chunks && !rc; i++) {
+		const uint8_t *raw;
+		struct cache_chunk ch;
+		uint32_t k = 0, row = 0;
+		const struct cache_block *pb;
+
+		if (typelist_find(&r->chunk, c->first_chunk + i, &k, &row))
+			return err_set(e, ERR_CORRUPT, r->path,
+				       "stream %u: chunk out of range", c->stream);
+		if ((rc = typelist_load(r, &r->chunk, CACHE_BLK_CHUNK, k, &raw, e)))
+			return rc;
+		record_chunk_decode(raw + (size_t)row * r->chunk_size, &ch);
+		if (ch.stream != c->stream || ch.block >= r->pkt.n)
+			return corrupt_rec(r, &r->chunk, k, "bad chunk record", e);
+		pb = &r->index[r->pkt.blk[ch.block]];
+		if (ch.row > pb->nrecs || ch.count > pb->nrecs - ch.row)
+			return corrupt_rec(r, &r->chunk, k, "chunk record out of range", e);
+		if ((rc = typelist_load(r, &r->pkt, CACHE_BLK_PKT, ch.block, &raw, e)))
+			return rc;
+		for (uint32_t j = 0; j < ch.count && !rc; j++) {
+			struct cache_pkt p;
+			record_pkt_decode(raw + (size_t)(ch.row + j) * r->pkt_size, &p);
+			if (p.stream != c->stream || p.frame <= last_frame)
+				return corrupt_rec(r, &r->pkt, ch.block,
+						   "packet record out of place", e);
+			last_frame = p.frame;
+			rc = fn(arg, &p);
+		}
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* --- frame-order merge --------------------------------------------------- */
+
+struct lblock {
+	uint8_t *raw;
+	uint32_t refs;		/* runs not yet exhausted */
+};
+
+struct run {
+	struct lblock *b;
+	uint32_t pos, end;	/* rows [pos, end) left */
+	uint64_t frame;		/* frame at pos */
+};
+
+struct heap {
+	struct run *v;
+	size_t n, cap;
+};
+
+static int heap_push(struct heap *h, struct run x)
+{
+	size_t i;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		struct run *q = realloc(h->v, cap * sizeof(*q));
+		if (!q)
+			return -1;
+		h->v = q;
+		h->cap = cap;
+	}
+	i = h->n++;
+	while (i > 0 && h->v[(i - 1) / 2].frame > x.frame) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = x;
+	return 0;
+}
+
+/* Replaces the top with x (or removes it when x is NULL) and sifts down. */
+static void heap_replace_top(struct heap *h, const struct run *x)
+{
+	struct run last;
+	size_t i = 0;
+
+	if (x) {
+		last = *x;
+	} else {
+		last = h->v[--h->n];
+		if (h->n == 0)
+			return;
+	}
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && h->v[c + 1].frame < h->v[c].frame)
+			c++;
+		if (h->v[c].frame >= last.frame)
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	h->v[i] = last;
+}
+
+int cache_pkts_each(struct cache_reader *r, cache_pkt_fn fn, void *arg,
+		    struct err *e)
+{
+	uint32_t nb = r->pkt.n, next = 0;
+	uint64_t *suffix_min = malloc(((size_t)nb + 1) * sizeof(*suffix_min));
+	struct heap h = { 0 };
+	uint64_t last_frame = 0;
+	int rc = 0;
+
+	if (!suffix_min)
+		return err_set(e, ERR_NOMEM, r->path, "out of memory");
+	suffix_min[nb] = UINT64_MAX;
+	for (uint32_t k = nb; k-- > 0;) {
+		uint64_t m = r->index[r->pkt.blk[k]].min_frame;
+		suffix_min[k] = m < suffix_min[k + 1] ? m : suffix_min[k + 1];
+	}
+	for (;;) {
+		struct run *top;
+		struct cache_pkt p;
+
+		while (next < nb && (h.n == 0 || h.v[0].frame >= suffix_min[next])) {
+			const struct cache_block *ib = &r->index[r->pkt.blk[next]];
+			struct lblock *lb = calloc(1, sizeof(*lb));
+			uint32_t start = 0;
+
+			if (!lb) {
+				rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
+				goto out_free;
+			}
+			if ((rc = load_block(r, ib, CACHE_BLK_PKT, &lb->raw, NULL, e))) {
+				free(lb);
+				goto out_free;
+			}
+			/* split into ascending runs */
+			for (uint32_t i = 1; i <= ib->nrecs; i++) {
+				if (i < ib->nrecs &&
+				    get_le64(lb->raw + (size_t)i * r->pkt_size) >
+				    get_le64(lb->raw + (size_t)(i - 1) * r->pkt_size))
+					continue;
+				struct run x = { lb, start, i,
+						 get_le64(lb->raw + (size_t)start * r->pkt_size) };
+				if (heap_push(&h, x)) {
+					rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
+					goto out_free;
+				}
+				lb->refs++;
+				start = i;
+			}
+			if (lb->refs == 0) {
+				free(lb->raw);
+				free(lb);
+			}
+			next++;
+		}
+		if (h.n == 0)
+			break;
+		top = &h.v[0];
+		record_pkt_decode(top->b->raw + (size_t)top->pos * r->pkt_size, &p);
+		if (p.frame <= last_frame) {
+			rc = err_set(e, ERR_CORRUPT, r->path,
+				     "packet records out of order (frame %llu after %llu)",
+				     (unsigned long long)p.frame,
+				     (unsigned long long)last_frame);
+			goto out_free;
+		}
+		last_frame = p.frame;
+		if ((rc = fn(arg, &p)) != 0)
+			goto out_free;
+		if (++top->pos < top->end) {
+			struct run x = *top;
+			x.frame = get_le64(x.b->raw + (size_t)x.pos * r->pkt_size);
+			heap_replace_top(&h, &x);
+		} else {
+			struct lblock *lb = top->b;
+			heap_replace_top(&h, NULL);
+			if (--lb->refs == 0) {
+				free(lb->raw);
+				free(lb);
+			}
+		}
+	}
+out_free:
+	/* free blocks still referenced by runs left in the heap */
+	for (size_t i = 0; i < h.n; i++) {
+		struct lblock *lb = h.v[i].b;
+		if (--lb->refs == 0) {
+			free(lb->raw);
+			free(lb);
+		}
+	}
+	free(h.v);
+	free(suffix_min);
+	return rc < 0 ? rc : 0;
+}
