@@ -107,11 +107,39 @@ static enum decode_result decode_tcp(struct span *s, uint32_t tcp_len,
 	return DECODE_TCP;
 }
 
-static enum decode_result decode_ipv4(struct span *s, struct decode_tcp *out)
+/*
+ * IPv4 source-route options (LSRR 131, SSRR 137) name the final
+ * destination last; Wireshark shows that one as ip.dst, and so do we.
+ */
+static void ipv4_final_dst(struct span opts, uint8_t dst[4])
+{
+	uint8_t type, len;
+
+	while (span_u8(&opts, &type)) {
+		if (type == 0)
+			break;
+		if (type == 1)
+			continue;
+		if (!span_u8(&opts, &len) || len < 2 || !span_has(&opts, len - 2u))
+			break;
+		if ((type == 131 || type == 137) && len >= 7 && (len - 3) % 4 == 0)
+			memcpy(dst, span_cur(&opts) + len - 2 - 4, 4);
+		span_skip(&opts, len - 2u);
+	}
+}
+
+/*
+ * `reported` is how many bytes of the packet, from the start of the IP
+ * header, were on the wire (captured or not).  Like Wireshark, a length
+ * field claiming more than that is clamped to it.
+ */
+static enum decode_result decode_ipv4(struct span *s, size_t reported,
+				      struct decode_tcp *out)
 {
 	uint8_t vihl, tos, ttl, proto;
 	uint16_t total, id, frag;
-	size_t ihl;
+	size_t ihl, len;
+	struct span opts;
 
 	if (!span_u8(s, &vihl))
 		return DECODE_SHORT;
@@ -125,20 +153,23 @@ static enum decode_result decode_ipv4(struct span *s, struct decode_tcp *out)
 	    !span_skip(s, 2) || !span_copy(s, out->src, 4) ||
 	    !span_copy(s, out->dst, 4))
 		return DECODE_SHORT;
-	if (total < ihl)
+	len = total < reported ? total : reported;
+	if (len < ihl)
 		return DECODE_MALFORMED;
+	opts = span_sub(s, ihl - 20);
 	if (!span_skip(s, ihl - 20))
 		return DECODE_SHORT;
 	if (proto != IPPROTO_TCP_)
 		return DECODE_NOT_TCP;
 	if (frag & 0x3fff)	/* more-fragments flag or an offset */
 		return DECODE_FRAGMENT;
+	ipv4_final_dst(opts, out->dst);
 	memset(out->src + 4, 0, 12);
 	memset(out->dst + 4, 0, 12);
 	out->ipver = 4;
 	out->ttl = ttl;
 	out->ip_id = id;
-	return decode_tcp(s, total - (uint32_t)ihl, out);
+	return decode_tcp(s, (uint32_t)(len - ihl), out);
 }
 
 static int is_ipv6_exthdr(uint8_t nh)
@@ -148,7 +179,8 @@ static int is_ipv6_exthdr(uint8_t nh)
 	       nh == 140;
 }
 
-static enum decode_result decode_ipv6(struct span *s, struct decode_tcp *out)
+static enum decode_result decode_ipv6(struct span *s, size_t reported,
+				      struct decode_tcp *out)
 {
 	uint32_t vtcfl;
 	uint16_t plen;
@@ -161,6 +193,10 @@ static enum decode_result decode_ipv6(struct span *s, struct decode_tcp *out)
 	if (!span_be16(s, &plen) || !span_u8(s, &nh) || !span_u8(s, &hlim) ||
 	    !span_copy(s, out->src, 16) || !span_copy(s, out->dst, 16))
 		return DECODE_SHORT;
+	if (reported < 40)
+		return DECODE_MALFORMED;
+	if (plen > reported - 40)
+		plen = (uint16_t)(reported - 40);
 
 	for (int i = 0; i < MAX_EXTHDRS && nh != IPPROTO_TCP_; i++) {
 		uint8_t next, len8;
@@ -188,42 +224,69 @@ static enum decode_result decode_ipv6(struct span *s, struct decode_tcp *out)
 	return decode_tcp(s, plen, out);
 }
 
-static enum decode_result decode_ip_version(struct span *s,
+static enum decode_result decode_ip_version(struct span *s, size_t reported,
 					    struct decode_tcp *out)
 {
 	if (!span_has(s, 1))
 		return DECODE_SHORT;
 	switch (span_cur(s)[0] >> 4) {
 	case 4:
-		return decode_ipv4(s, out);
+		return decode_ipv4(s, reported, out);
 	case 6:
-		return decode_ipv6(s, out);
+		return decode_ipv6(s, reported, out);
 	default:
 		return DECODE_NOT_IP;
 	}
 }
 
-static enum decode_result decode_ppp_proto(struct span *s, uint16_t proto,
-					   struct decode_tcp *out)
+/*
+ * The PPP protocol field: two bytes, or one when compressed (RFC 1661
+ * section 6.5: an odd first byte is the whole field).
+ */
+static enum decode_result decode_ppp(struct span *s, size_t reported,
+				     struct decode_tcp *out)
 {
+	uint8_t b;
+	uint16_t proto;
+
+	if (!span_u8(s, &b))
+		return DECODE_SHORT;
+	proto = b;
+	if (!(b & 1)) {
+		uint8_t lo;
+		if (!span_u8(s, &lo))
+			return DECODE_SHORT;
+		proto = (uint16_t)(b << 8 | lo);
+		reported = reported >= 2 ? reported - 2 : 0;
+	} else {
+		reported = reported >= 1 ? reported - 1 : 0;
+	}
 	if (proto == 0x0021)
-		return decode_ipv4(s, out);
+		return decode_ipv4(s, reported, out);
 	if (proto == 0x0057)
-		return decode_ipv6(s, out);
+		return decode_ipv6(s, reported, out);
 	return DECODE_NOT_IP;
 }
 
+/* Bytes of the frame from the cursor on that were on the wire. */
+static size_t reported_left(const struct span *s, size_t wire_len)
+{
+	return wire_len > s->off ? wire_len - s->off : 0;
+}
+
 static enum decode_result decode_ethertype(struct span *s, uint16_t type,
+					   size_t wire_len,
 					   struct decode_tcp *out)
 {
 	for (int i = 0; i < MAX_TAGS; i++) {
-		uint16_t ppp;
+		uint16_t plen;
+		size_t rep;
 
 		switch (type) {
 		case ETH_IPV4:
-			return decode_ipv4(s, out);
+			return decode_ipv4(s, reported_left(s, wire_len), out);
 		case ETH_IPV6:
-			return decode_ipv6(s, out);
+			return decode_ipv6(s, reported_left(s, wire_len), out);
 		case ETH_VLAN:
 		case ETH_QINQ:
 		case ETH_QINQ_OLD:
@@ -231,10 +294,12 @@ static enum decode_result decode_ethertype(struct span *s, uint16_t type,
 				return DECODE_SHORT;
 			break;
 		case ETH_PPPOE:
-			/* ver/type, code, session id, length, PPP protocol */
-			if (!span_skip(s, 6) || !span_be16(s, &ppp))
+			/* ver/type, code, session id, then the PPP payload's
+			 * length, which bounds it as Wireshark does */
+			if (!span_skip(s, 4) || !span_be16(s, &plen))
 				return DECODE_SHORT;
-			return decode_ppp_proto(s, ppp, out);
+			rep = reported_left(s, wire_len);
+			return decode_ppp(s, plen < rep ? plen : rep, out);
 		default:
 			return DECODE_NOT_IP;
 		}
@@ -243,7 +308,7 @@ static enum decode_result decode_ethertype(struct span *s, uint16_t type,
 }
 
 static enum decode_result decode_null(struct span *s, int big_endian,
-				      struct decode_tcp *out)
+				      size_t wire_len, struct decode_tcp *out)
 {
 	uint8_t b[4];
 	uint32_t af;
@@ -260,9 +325,9 @@ static enum decode_result decode_null(struct span *s, int big_endian,
 	}
 	switch (af) {
 	case 2:
-		return decode_ipv4(s, out);
+		return decode_ipv4(s, reported_left(s, wire_len), out);
 	case 10: case 24: case 28: case 30:
-		return decode_ipv6(s, out);
+		return decode_ipv6(s, reported_left(s, wire_len), out);
 	default:
 		return DECODE_NOT_IP;
 	}
@@ -286,10 +351,10 @@ static enum decode_result decode_nflog(struct span *s, struct decode_tcp *out)
 		if ((type & 0x7fff) == 9) {	/* NFULA_PAYLOAD */
 			struct span p = span_sub(s, len - 4u);
 			if (family == 2)
-				return decode_ipv4(&p, out);
+				return decode_ipv4(&p, len - 4u, out);
 			if (family == 10)
-				return decode_ipv6(&p, out);
-			return decode_ip_version(&p, out);
+				return decode_ipv6(&p, len - 4u, out);
+			return decode_ip_version(&p, len - 4u, out);
 		}
 		padded = ((size_t)len + 3) & ~(size_t)3;
 		if (!span_skip(s, padded - 4))
@@ -299,43 +364,45 @@ static enum decode_result decode_nflog(struct span *s, struct decode_tcp *out)
 }
 
 enum decode_result decode_frame(int linktype, const uint8_t *data,
-				size_t caplen, struct decode_tcp *out)
+				size_t caplen, size_t wire_len,
+				struct decode_tcp *out)
 {
 	struct span s = span_make(data, caplen);
 	uint16_t type;
+
+	if (wire_len < caplen)
+		wire_len = caplen;
 
 	switch (linktype) {
 	case DLT_EN10MB_:
 		if (!span_skip(&s, 12) || !span_be16(&s, &type))
 			return DECODE_SHORT;
-		return decode_ethertype(&s, type, out);
+		return decode_ethertype(&s, type, wire_len, out);
 	case DLT_LINUX_SLL_:
 		if (!span_skip(&s, 14) || !span_be16(&s, &type))
 			return DECODE_SHORT;
-		return decode_ethertype(&s, type, out);
+		return decode_ethertype(&s, type, wire_len, out);
 	case DLT_LINUX_SLL2_:
 		if (!span_be16(&s, &type) || !span_skip(&s, 18))
 			return DECODE_SHORT;
-		return decode_ethertype(&s, type, out);
+		return decode_ethertype(&s, type, wire_len, out);
 	case DLT_RAW_:
 	case DLT_RAW_OPENBSD_:
 	case DLT_RAW_LINKTYPE_:
-		return decode_ip_version(&s, out);
+		return decode_ip_version(&s, wire_len, out);
 	case DLT_IPV4_:
-		return decode_ipv4(&s, out);
+		return decode_ipv4(&s, wire_len, out);
 	case DLT_IPV6_:
-		return decode_ipv6(&s, out);
+		return decode_ipv6(&s, wire_len, out);
 	case DLT_NULL_:
-		return decode_null(&s, 0, out);
+		return decode_null(&s, 0, wire_len, out);
 	case DLT_LOOP_:
-		return decode_null(&s, 1, out);
+		return decode_null(&s, 1, wire_len, out);
 	case DLT_PPP_:
 		if (span_has(&s, 2) && span_cur(&s)[0] == 0xff &&
 		    span_cur(&s)[1] == 0x03)
 			span_skip(&s, 2);
-		if (!span_be16(&s, &type))
-			return DECODE_SHORT;
-		return decode_ppp_proto(&s, type, out);
+		return decode_ppp(&s, reported_left(&s, wire_len), out);
 	case DLT_NFLOG_:
 		return decode_nflog(&s, out);
 	default:
@@ -348,7 +415,7 @@ int decode_is_linktype_known(int linktype)
 	uint8_t none = 0;
 	struct decode_tcp t;
 
-	return decode_frame(linktype, &none, 0, &t) != DECODE_LINKTYPE;
+	return decode_frame(linktype, &none, 0, 0, &t) != DECODE_LINKTYPE;
 }
 
 const char *decode_result_name(enum decode_result r)

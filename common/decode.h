@@ -77,11 +77,14 @@ struct decode_tcp {
 
 /*
  * Decodes one frame of the given DLT_* link type.  caplen is the number of
- * captured bytes at data; returns DECODE_TCP and fills *out, or another
- * result saying why the frame is not a recordable TCP segment.
+ * captured bytes at data, wire_len the frame's length on the wire (IP
+ * length fields claiming more than the wire carried are clamped to it, as
+ * Wireshark does); returns DECODE_TCP and fills *out, or another result
+ * saying why the frame is not a recordable TCP segment.
  */
 enum decode_result decode_frame(int linktype, const uint8_t *data,
-				size_t caplen, struct decode_tcp *out);
+				size_t caplen, size_t wire_len,
+				struct decode_tcp *out);
 
 /* "not-ip", "fragment", ...: a stable name for counters and the cache. */
 const char *decode_result_name(enum decode_result r);

@@ -27,6 +27,7 @@ struct key {
 struct side {
 	uint32_t base;		/* sequence base: rel = raw - base */
 	bool base_set;
+	bool base_from_syn;	/* base is an ISN, not a guess */
 	int8_t wscale;		/* -1 unknown, -2 no scaling, else shift */
 };
 
@@ -392,6 +393,14 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 	if (!fwd->base_set) {
 		fwd->base = (d->flags & TCPF_SYN) ? d->seq : d->seq - 1;
 		fwd->base_set = true;
+		fwd->base_from_syn = d->flags & TCPF_SYN;
+	} else if ((d->flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) ||
+		   ((d->flags & TCPF_SYN) && !fwd->base_from_syn)) {
+		/* A SYN-ACK with another ISN (a new answer to a reused
+		 * 4-tuple), or an ISN after a guessed base (a RST before
+		 * the SYN-ACK): Wireshark numbers from this ISN onwards. */
+		fwd->base = d->seq;
+		fwd->base_from_syn = true;
 	}
 	if (!rev->base_set && (d->flags & TCPF_ACK)) {
 		rev->base = d->ack - 1;

@@ -182,6 +182,7 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 	uint64_t offset = 24;	/* classic pcap: end of the last good record */
 	int64_t start = now_ns(CLOCK_MONOTONIC), next_progress = 0;
 	int linktype, rc = 0, nrc;
+	bool read_failed = false;
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	uint16_t linktypes[4] = { 0xffff, 0xffff, 0xffff, 0xffff };
@@ -254,7 +255,7 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 			c.filtered++;
 			continue;
 		}
-		res = decode_frame(linktype, data, h->caplen, &d);
+		res = decode_frame(linktype, data, h->caplen, h->len, &d);
 		c.by_result[res]++;
 		if (res != DECODE_TCP)
 			continue;
@@ -268,15 +269,24 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 	if (tty)
 		progress(pcap_file(p), 0, &c, start, true);
 	if (nrc == -1) {
-		/* ended early: keep what was read, say where */
+		/*
+		 * Ended early.  A capture cut short (a copy still being
+		 * written) is a warning; anything else libpcap cannot read
+		 * is an error.  Either way the cache keeps what was read and
+		 * says it is incomplete.
+		 */
 		const char *why = pcap_geterr(p);
 		uint64_t at = is_pcap ? offset : (uint64_t)ftell(pcap_file(p));
-		fprintf(stderr,
-			"%s: warning: %s:%llu: capture ends early after frame %llu (%s); the cache holds what was read\n",
-			prog, in, (unsigned long long)at,
+		bool cut = strstr(why, "truncated") != NULL;
+
+		fprintf(stderr, "%s: %s%s:%llu: %s after frame %llu (%s); the cache holds the frames before it\n",
+			prog, cut ? "warning: " : "", in, (unsigned long long)at,
+			cut ? "capture ends early" : "cannot read further",
 			(unsigned long long)c.frames, why);
 		meta.f.flags |= CACHE_META_TRUNCATED;
 		meta.f.truncated_at = at;
+		if (!cut)
+			read_failed = true;
 	}
 	if ((rc = flow_finish(ft, e)))
 		goto out_abort;
@@ -357,6 +367,8 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 				c.tcp ? (double)size / (double)c.tcp : 0.0, el);
 		}
 	}
+	if (read_failed)
+		rc = ERR_FORMAT;	/* already reported */
 	goto out_close;
 
 out_abort:
@@ -431,7 +443,8 @@ int main(int argc, char **argv)
 			out = outbuf;
 		}
 		if (extract_one(argv[i], out, &o, &e) != 0) {
-			print_err(&e);
+			if (e.msg[0])
+				print_err(&e);
 			status = 1;
 		}
 	}
