@@ -18,7 +18,7 @@ WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Werror
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-             $(CFLAGS) -Icommon -Ianalyze $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+             $(CFLAGS) -Icommon -Ianalyze -Itests/unit $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lzstd)
 
 ifneq ($(SANITIZE),)
@@ -59,7 +59,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-unit-tests: $(UNIT_BIN)
+TOOL_BIN    = $(BUILD)/tests/sift-dump
+
+$(BUILD)/tests/sift-dump: $(BUILD)/tests/tools/sift-dump.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+unit-tests: $(UNIT_BIN) $(TOOL_BIN)
 
 # Debian packages the build and the tests need; installed when root.
 deps:

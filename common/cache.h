@@ -120,6 +120,15 @@ int cache_conns_each(struct cache_reader *r, cache_conn_fn fn, void *arg,
 int cache_conn_pkts(struct cache_reader *r, const struct cache_conn *c,
 		    cache_pkt_fn fn, void *arg, struct err *e);
 
+/*
+ * Every block in file order, decompressed and unshuffled (the INDEX block
+ * excluded): for format tests and dumps.
+ */
+typedef int (*cache_block_fn)(void *arg, unsigned type, uint32_t nrecs,
+			      uint32_t rec_size, const uint8_t *raw);
+int cache_blocks_each(struct cache_reader *r, cache_block_fn fn, void *arg,
+		      struct err *e);
+
 /* Every packet, in frame order. */
 int cache_pkts_each(struct cache_reader *r, cache_pkt_fn fn, void *arg,
 		    struct err *e);

@@ -584,6 +584,23 @@ int cache_conn_pkts(struct cache_reader *r, const struct cache_conn *c,
 	return rc < 0 ? rc : 0;
 }
 
+int cache_blocks_each(struct cache_reader *r, cache_block_fn fn, void *arg,
+		      struct err *e)
+{
+	int rc = 0;
+
+	for (uint32_t i = 0; i < r->nindex && !rc; i++) {
+		struct cache_block hb;
+		uint8_t *raw;
+
+		if ((rc = load_block(r, &r->index[i], r->index[i].type, &raw, &hb, e)))
+			break;
+		rc = fn(arg, hb.type, hb.nrecs, hb.rec_size, raw);
+		free(raw);
+	}
+	return rc < 0 ? rc : 0;
+}
+
 /* --- frame-order merge --------------------------------------------------- */
 
 struct lblock {
