@@ -95,7 +95,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC)
 
 hdr-check:
 	@for h in common/*.h analyze/*.h; do \
-		printf '#include "%s"\n' "$$(basename $$h)" | \
+		printf '#include "%s"\ntypedef int hdr_check_nonempty;\n' "$$(basename $$h)" | \
 		$(CC) $(ALL_CFLAGS) -I$$(dirname $$h) -x c -c - -o /dev/null || exit 1; \
 	done; echo "headers ok"
 

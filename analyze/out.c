@@ -41,6 +41,10 @@ struct out {
 	unsigned nheld;
 	bool streaming;
 	unsigned width[MAX_COLS];
+	/* out_time's memo: the formatted second of the last time printed */
+	int64_t memo_sec;
+	char memo[TIMEFMT_ISO_MAX];
+	size_t memo_len;	/* bytes up to and including the '.' */
 };
 
 struct out *out_new(FILE *f, enum out_format fmt, bool local)
@@ -171,11 +175,41 @@ void out_int(struct out *o, int64_t v)
 	put_cell(o, b, n, false);
 }
 
+/*
+ * Times come in runs within the same second: format the date and zone once
+ * per second and only the nanoseconds per row.
+ */
 void out_time(struct out *o, int64_t ns)
 {
+	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
 	char b[TIMEFMT_ISO_MAX];
+	size_t n;
 
-	timefmt_iso(b, sizeof(b), ns, o->local);
+	if (frac < 0) {
+		frac += 1000000000;
+		sec -= 1;
+	}
+	if (o->memo_len == 0 || sec != o->memo_sec) {
+		char *dot;
+		timefmt_iso(o->memo, sizeof(o->memo), sec * 1000000000, o->local);
+		dot = strchr(o->memo, '.');
+		if (!dot) {	/* not a time gmtime can show */
+			put_cell(o, o->memo, strlen(o->memo), false);
+			o->memo_len = 0;
+			return;
+		}
+		o->memo_sec = sec;
+		o->memo_len = (size_t)(dot - o->memo) + 1;
+	}
+	memcpy(b, o->memo, o->memo_len);
+	n = o->memo_len;
+	for (int i = 8; i >= 0; i--) {
+		b[n + (size_t)i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	n += 9;
+	/* the zone: "Z" or "+hh:mm", after the 9 zero digits in the memo */
+	memcpy(b + n, o->memo + o->memo_len + 9, strlen(o->memo + o->memo_len + 9) + 1);
 	put_cell(o, b, strlen(b), false);
 }
 

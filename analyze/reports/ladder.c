@@ -68,7 +68,7 @@ static int line(void *arg, const struct cache_pkt *p)
 	struct report_run *run = ((void **)arg)[0];
 	struct ladder *s = ((void **)arg)[1];
 	struct out *o = run->out;
-	char fl[10], rel[32];
+	char fl[10], rel[32], frame[24];
 
 	tcpflags_str(fl, p->flags);
 	if (out_format(o) != OUT_TABLE) {
@@ -84,10 +84,10 @@ static int line(void *arg, const struct cache_pkt *p)
 		return 0;
 	}
 	timefmt_secs(rel, sizeof(rel), p->ts - s->c.first_ts, 6);
-	fprintf(out_file(o), "%s%s [%llu] %s %-3s seq=%u ack=%u len=%u win=%u\n",
-		p->dir ? "                    " : "", p->dir ? "<--" : "-->",
-		(unsigned long long)p->frame, rel, fl, p->seq, p->ack, p->len,
-		p->win);
+	snprintf(frame, sizeof(frame), "[%llu]", (unsigned long long)p->frame);
+	fprintf(out_file(o), "%s%s %-9s %11s  %-4s seq=%-10u ack=%-10u len=%-5u win=%u\n",
+		p->dir ? "        " : "", p->dir ? "<--" : "-->", frame, rel, fl,
+		p->seq, p->ack, p->len, p->win);
 	return 0;
 }
 
