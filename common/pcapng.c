@@ -136,7 +136,7 @@ static uint64_t pow10_u64(unsigned exp)
 {
 	uint64_t v = 1;
 
-	while (exp--)
+	for (unsigned i = 0; i < exp; i++)
 		v *= 10;
 	return v;
 }
@@ -317,7 +317,7 @@ static int next_option(struct pcapng_reader *r, struct span *s,
 	if (span_left(s) == 0)
 		return 0;
 	if (!rd16(r, s, &c) || !rd16(r, s, &n))
-		return FAIL(r, e, ERR_CORRUPT, "truncated option header in %s",
+		return FAIL(r, e, ERR_CORRUPT, "option header overruns the %s",
 			    what);
 	if (c == OPT_ENDOFOPT)
 		return 0;
@@ -336,8 +336,8 @@ static int next_option(struct pcapng_reader *r, struct span *s,
 
 static int parse_shb(struct pcapng_reader *r, struct span *s, struct err *e)
 {
-	uint16_t major, minor, code;
-	struct span val;
+	uint16_t major = 0, minor = 0, code = 0;
+	struct span val = { 0 };
 	int rc;
 
 	/* read_block checked the length (>= 28) and the magic. */
@@ -378,8 +378,8 @@ static int note_linktype(struct pcapng_reader *r, int lt, struct err *e)
 static int parse_idb(struct pcapng_reader *r, struct span *s, struct err *e)
 {
 	struct pcapng_if ifc = { .exp = 6 };	/* default: microseconds */
-	uint16_t lt, reserved, code;
-	struct span val;
+	uint16_t lt, reserved, code = 0;
+	struct span val = { 0 };
 	int rc;
 
 	if (!rd16(r, s, &lt) || !rd16(r, s, &reserved) ||
@@ -391,7 +391,7 @@ static int parse_idb(struct pcapng_reader *r, struct span *s, struct err *e)
 	while ((rc = next_option(r, s, &code, &val,
 				 "interface description block", e)) > 0) {
 		if (code == OPT_IF_TSRESOL) {
-			uint8_t v;
+			uint8_t v = 0;
 
 			if (val.len != 1)
 				return FAIL(r, e, ERR_CORRUPT,
@@ -405,14 +405,15 @@ static int parse_idb(struct pcapng_reader *r, struct span *s, struct err *e)
 					    "unsupported if_tsresol 0x%02x",
 					    (unsigned)v);
 		} else if (code == OPT_IF_TSOFFSET) {
-			uint64_t v;
+			uint64_t v = 0;
 
 			if (val.len != 8)
 				return FAIL(r, e, ERR_CORRUPT,
 					    "bad if_tsoffset length %zu (expected 8)",
 					    val.len);
 			rd64(r, &val, &v);
-			/* two's complement, without relying on the cast */
+			/* two's complement; converting values over INT64_MAX
+			 * directly would be implementation-defined */
 			ifc.tsoffset = v <= INT64_MAX ? (int64_t)v :
 				       -(int64_t)(~v) - 1;
 		}
@@ -455,7 +456,7 @@ static int parse_packet(struct pcapng_reader *r, struct span *s,
 			uint32_t id, const char *what,
 			struct pcapng_frame *fr, struct err *e)
 {
-	const struct pcapng_if *ifc;
+	const struct pcapng_if *ifc = NULL;
 	uint32_t hi, lo;
 	int rc;
 
@@ -483,7 +484,7 @@ static int parse_packet(struct pcapng_reader *r, struct span *s,
 static int parse_spb(struct pcapng_reader *r, struct span *s,
 		     struct pcapng_frame *fr, struct err *e)
 {
-	const struct pcapng_if *ifc;
+	const struct pcapng_if *ifc = NULL;
 	size_t room;
 	int rc;
 
