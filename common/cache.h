@@ -105,7 +105,10 @@ const struct cache_meta *cache_meta(const struct cache_reader *r);
 void cache_version(const struct cache_reader *r, unsigned *major,
 		   unsigned *minor);
 uint64_t cache_file_size(const struct cache_reader *r);
+/* Connection records; streams numbers run below cache_nstreams, which is
+ * larger when a filter at extraction left some connections out. */
 uint32_t cache_nconns(const struct cache_reader *r);
+uint32_t cache_nstreams(const struct cache_reader *r);
 uint64_t cache_npkts(const struct cache_reader *r);
 
 /* Connection `stream`; ERR_USAGE when there is no such stream. */

@@ -392,7 +392,7 @@ static int open_index(struct cache_reader *r, struct err *e)
 	if (meta_idx < 0)
 		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
 				  index_off, "no provenance block");
-	if (r->dir.total != r->conn.total)
+	if (r->dir.total < r->conn.total || r->dir.total > UINT32_MAX)
 		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
 				  index_off,
 				  "stream directory and connections disagree (%llu, %llu)",
@@ -465,6 +465,7 @@ const char *cache_path(const struct cache_reader *r) { return r->path; }
 const struct cache_meta *cache_meta(const struct cache_reader *r) { return &r->meta; }
 uint64_t cache_file_size(const struct cache_reader *r) { return r->size; }
 uint32_t cache_nconns(const struct cache_reader *r) { return (uint32_t)r->conn.total; }
+uint32_t cache_nstreams(const struct cache_reader *r) { return (uint32_t)r->dir.total; }
 uint64_t cache_npkts(const struct cache_reader *r) { return r->pkt.total; }
 
 void cache_version(const struct cache_reader *r, unsigned *major,
@@ -494,6 +495,10 @@ int cache_conn_get(struct cache_reader *r, uint32_t stream,
 	if ((rc = typelist_load(r, &r->dir, CACHE_BLK_STREAMDIR, k, &raw, e)))
 		return rc;
 	connno = get_le32(raw + (size_t)row * r->dir_size);
+	if (connno == UINT32_MAX)
+		return err_set(e, ERR_USAGE, r->path,
+			       "stream %u has no packets in this cache (all filtered out at extraction)",
+			       stream);
 	if (typelist_find(&r->conn, connno, &k, &row))
 		return corrupt_rec(r, &r->dir, k, "stream directory entry out of range", e);
 	if ((rc = typelist_load(r, &r->conn, CACHE_BLK_CONN, k, &raw, e)))
@@ -507,7 +512,7 @@ int cache_conn_get(struct cache_reader *r, uint32_t stream,
 int cache_conns_each(struct cache_reader *r, cache_conn_fn fn, void *arg,
 		     struct err *e)
 {
-	uint64_t n = r->conn.total;
+	uint64_t n = r->dir.total;	/* streams; some may have no record */
 	struct cache_conn *all = calloc(n ? n : 1, sizeof(*all));
 	uint8_t *seen = calloc(n ? n : 1, 1);
 	int rc = 0;
@@ -535,7 +540,8 @@ int cache_conns_each(struct cache_reader *r, cache_conn_fn fn, void *arg,
 		}
 	}
 	for (uint64_t i = 0; i < n && !rc; i++)
-		rc = fn(arg, &all[i]);
+		if (seen[i])
+			rc = fn(arg, &all[i]);
 out_free:
 	free(all);
 	free(seen);

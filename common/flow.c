@@ -37,7 +37,10 @@ struct conn {
 	struct cache_conn rec;	/* addresses, times, counters so far */
 	struct side side[2];	/* [0] client, [1] server */
 	struct cache_stream *cs;
-	bool closed;
+	uint64_t nrec;		/* packets recorded (matching the filter) */
+	uint8_t seen_end;	/* CONN_END_* bits over every packet */
+	int64_t last_seen;	/* ns, any packet: for the idle timer */
+	bool closed;		/* FIN both ways or RST, any packet */
 	struct conn *prev, *next;	/* all held connections, by stream */
 	struct conn *cprev, *cnext;	/* closed ones, least recently used first */
 };
@@ -193,7 +196,12 @@ static int conn_end(struct flow_table *t, struct conn *c, bool evicted,
 	r->wscale_c = c->side[0].wscale;
 	r->wscale_s = c->side[1].wscale;
 	r->evicted = evicted;
-	rc = cache_writer_stream_end(t->w, c->cs, r, e);
+	if (c->nrec) {
+		rc = cache_writer_stream_end(t->w, c->cs, r, e);
+		t->st.written++;
+	}
+	else	/* every packet was filtered out: no record */
+		cache_writer_stream_drop(t->w, c->cs), rc = 0;
 
 	table_remove(t, c);
 	if (c->closed)
@@ -257,8 +265,8 @@ static struct conn *conn_start(struct flow_table *t, const struct key *k,
 	c->rec.cport = sender_is_client ? d->sport : d->dport;
 	c->rec.sport = sender_is_client ? d->dport : d->sport;
 	c->rec.ws_c = c->rec.ws_s = 255;
-	c->rec.first_frame = frame;
-	c->rec.first_ts = ts;
+	(void)frame;
+	(void)ts;
 	c->side[0].wscale = c->side[1].wscale = -1;
 
 	i = probe_find(t, k, h);
@@ -320,16 +328,17 @@ static void track_handshake(struct conn *c, int dir, uint64_t frame,
 	}
 }
 
-static void track_end(struct flow_table *t, struct conn *c, int dir,
-		      uint64_t frame, int64_t ts, const struct decode_tcp *d)
+/* How it ended, from the recorded packets. */
+static void track_end(struct conn *c, int dir, uint64_t frame, int64_t ts,
+		      const struct decode_tcp *d)
 {
 	struct cache_conn *r = &c->rec;
 
-	if (d->flags & TCPF_FIN)
-		r->end |= dir ? CONN_END_FIN_S : CONN_END_FIN_C;
 	if ((d->flags & TCPF_RST) && dir &&
 	    !(r->end & (CONN_END_RST_C | CONN_END_RST_S)))
 		r->end |= CONN_END_RST_FIRST_S;
+	if (d->flags & TCPF_FIN)
+		r->end |= dir ? CONN_END_FIN_S : CONN_END_FIN_C;
 	if (d->flags & TCPF_RST)
 		r->end |= dir ? CONN_END_RST_S : CONN_END_RST_C;
 	if (!r->end_frame &&
@@ -339,7 +348,20 @@ static void track_end(struct flow_table *t, struct conn *c, int dir,
 		r->end_frame = frame;
 		r->end_ts = ts;
 	}
-	if (r->end_frame && !c->closed) {
+}
+
+/* Whether it is closed, from every packet: for releasing it when idle. */
+static void track_closed(struct flow_table *t, struct conn *c, int dir,
+			 int64_t ts, const struct decode_tcp *d)
+{
+	if (d->flags & TCPF_FIN)
+		c->seen_end |= dir ? CONN_END_FIN_S : CONN_END_FIN_C;
+	if (d->flags & TCPF_RST)
+		c->seen_end |= dir ? CONN_END_RST_S : CONN_END_RST_C;
+	c->last_seen = ts;
+	if (!c->closed && ((c->seen_end & (CONN_END_RST_C | CONN_END_RST_S)) ||
+			   (c->seen_end & (CONN_END_FIN_C | CONN_END_FIN_S)) ==
+			   (CONN_END_FIN_C | CONN_END_FIN_S))) {
 		c->closed = true;
 		closed_push(t, c);
 	} else if (c->closed) {	/* most recently used goes last */
@@ -349,7 +371,8 @@ static void track_end(struct flow_table *t, struct conn *c, int dir,
 }
 
 int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
-		uint32_t wire_len, const struct decode_tcp *d, struct err *e)
+		uint32_t wire_len, const struct decode_tcp *d, bool record,
+		struct err *e)
 {
 	struct key k;
 	bool swapped;
@@ -363,7 +386,7 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 
 	/* release closed connections idle for long enough */
 	while (t->closed.head &&
-	       ts - t->closed.head->rec.last_ts > FLOW_CLOSED_IDLE_NS)
+	       ts - t->closed.head->last_seen > FLOW_CLOSED_IDLE_NS)
 		if ((rc = conn_end(t, t->closed.head, true, e)))
 			return rc;
 
@@ -431,8 +454,14 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 	p.sack_blocks = d->sack_blocks;
 
 	track_wscale(c, dir, d);
+	track_closed(t, c, dir, ts, d);
+	if (!record)
+		return 0;
 	track_handshake(c, dir, frame, ts, d);
-
+	if (c->nrec++ == 0) {
+		c->rec.first_frame = frame;
+		c->rec.first_ts = ts;
+	}
 	c->rec.last_frame = frame;
 	c->rec.last_ts = ts;
 	if (dir == 0) {
@@ -442,7 +471,7 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 		c->rec.pkts_s2c++;
 		c->rec.bytes_s2c += d->payload_len;
 	}
-	track_end(t, c, dir, frame, ts, d);
+	track_end(c, dir, frame, ts, d);
 	return cache_writer_pkt(t->w, c->cs, &p, e);
 }
 

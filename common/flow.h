@@ -16,6 +16,7 @@
 #ifndef TCPSIFT_FLOW_H
 #define TCPSIFT_FLOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cache.h"
@@ -27,7 +28,8 @@
 struct flow_table;
 
 struct flow_stats {
-	uint64_t conns;		/* connections started */
+	uint64_t conns;		/* connections started (stream numbers used) */
+	uint64_t written;	/* connections with a record in the cache */
 	uint64_t open;		/* held now */
 	uint64_t max_open;	/* most held at once */
 	uint64_t evicted;	/* released before the end of the capture */
@@ -35,9 +37,17 @@ struct flow_stats {
 
 int flow_new(struct flow_table **out, struct cache_writer *w, struct err *e);
 
-/* One TCP segment of frame `frame` captured at ts (ns), wire_len bytes. */
+/*
+ * One TCP segment of frame `frame` captured at ts (ns), wire_len bytes.
+ * Every TCP segment of the capture goes through here, so connection
+ * numbers and relative numbers stay Wireshark's; only those with `record`
+ * set (matching the user's filter) are written and counted.  A connection
+ * none of whose packets is recorded gets no record, and its stream number
+ * stays unused in the cache.
+ */
 int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
-		uint32_t wire_len, const struct decode_tcp *d, struct err *e);
+		uint32_t wire_len, const struct decode_tcp *d, bool record,
+		struct err *e);
 
 /* Ends every connection still held (at the end of the capture). */
 int flow_finish(struct flow_table *t, struct err *e);

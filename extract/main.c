@@ -1,12 +1,10 @@
 /*
  * tcpsift-extract - parse captures once into tcpsift caches.
  *
- * The front end: options, the libpcap read loop, progress, the summary and
- * exit codes.  Decoding, tracking and the file format live in common/.
- * The capture is read through our own stdio stream with a 1 MiB buffer
- * (libpcap's default stdio buffer makes the read loop several times
- * slower than the disk).  On SIGINT/SIGTERM the temporary cache is
- * removed, so no partial cache is ever left under the final name.
+ * The front end: options, the read loop, progress, the summary and exit
+ * codes.  Reading captures, decoding, tracking and the file format live
+ * in common/.  On SIGINT/SIGTERM/SIGHUP the temporary cache is removed, so
+ * no partial cache is ever left under the final name.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +19,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "capture.h"
 #include "decode.h"
 #include "err.h"
 #include "flow.h"
@@ -120,11 +119,11 @@ static void human_size(char *buf, size_t size, double n)
 	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", n, unit[u]);
 }
 
-static void progress(FILE *f, uint64_t total, const struct counts *c,
+static void progress(const struct capture *cap, const struct counts *c,
 		     int64_t start, bool final)
 {
 	double el = (double)(now_ns(CLOCK_MONOTONIC) - start) / 1e9;
-	long pos = ftell(f);
+	uint64_t total = capture_size(cap), pos = capture_offset(cap);
 	double rate = el > 0 ? (double)c->frames / el : 0;
 
 	if (final) {
@@ -151,222 +150,171 @@ static bool same_file(const char *a, const char *b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* Maps libpcap's open errors onto one clear line. */
-static int open_error(const char *path, const char *pcaperr, uint64_t size,
-		      struct err *e)
+static void print_summary(const char *in, const char *out, const struct counts *c,
+			  const struct flow_stats *fs, uint64_t capsize,
+			  int64_t start)
 {
-	if (size == 0 && strcmp(path, "-") != 0)
-		return err_set(e, ERR_FORMAT, path, "empty file, not a capture");
-	if (strstr(pcaperr, "unknown file format"))
-		return err_set(e, ERR_FORMAT, path,
-			       "not a pcap or pcapng capture (unknown file format)");
-	return err_set_at(e, ERR_FORMAT, path, ERR_AT_OFFSET, 0,
-			  "cannot read capture: %s", pcaperr);
+	char cs[32], span[32], first[TIMEFMT_ISO_MAX];
+	struct stat ost;
+	uint64_t size = 0;
+	double el = (double)(now_ns(CLOCK_MONOTONIC) - start) / 1e9;
+
+	if (stat(out, &ost) == 0)
+		size = (uint64_t)ost.st_size;
+	human_size(cs, sizeof(cs), (double)size);
+	timefmt_secs(span, sizeof(span), c->last_ts - c->first_ts, 6);
+	timefmt_iso(first, sizeof(first), c->first_ts, false);
+	fprintf(stderr, "%s -> %s\n", in, out);
+	fprintf(stderr, "  %llu frames, %llu TCP packets, %llu connections (at most %llu open at once)\n",
+		(unsigned long long)c->frames, (unsigned long long)c->tcp,
+		(unsigned long long)fs->written, (unsigned long long)fs->max_open);
+	fprintf(stderr, "  skipped: %llu filtered, %llu other link type, %llu not IP, %llu not TCP, %llu fragments, %llu malformed, %llu cut by snaplen\n",
+		(unsigned long long)c->filtered,
+		(unsigned long long)c->by_result[DECODE_LINKTYPE],
+		(unsigned long long)c->by_result[DECODE_NOT_IP],
+		(unsigned long long)c->by_result[DECODE_NOT_TCP],
+		(unsigned long long)c->by_result[DECODE_FRAGMENT],
+		(unsigned long long)c->by_result[DECODE_MALFORMED],
+		(unsigned long long)c->by_result[DECODE_SHORT]);
+	fprintf(stderr, "  time span %s s from %s\n", span, c->frames ? first : "-");
+	fprintf(stderr, "  cache %s (%.2f%% of the capture, %.1f bytes/packet), %.2f s\n",
+		cs, capsize ? 100.0 * (double)size / (double)capsize : 0.0,
+		c->tcp ? (double)size / (double)c->tcp : 0.0, el);
+}
+
+static void fill_meta(struct cache_meta *m, const struct capture *cap,
+		      const struct counts *c, const struct flow_stats *fs,
+		      const char *in, const char *filter)
+{
+	uint16_t lts[4] = { 0xffff, 0xffff, 0xffff, 0xffff };
+
+	capture_linktypes(cap, lts, 4);
+	m->f.capture_size = capture_size(cap);
+	m->f.capture_mtime = capture_mtime(cap);
+	m->f.extract_time = now_ns(CLOCK_REALTIME);
+	if (getenv("SOURCE_DATE_EPOCH"))	/* reproducible builds' convention */
+		m->f.extract_time = strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10) *
+				    1000000000;
+	m->f.first_ts = c->first_ts;
+	m->f.last_ts = c->last_ts;
+	m->f.frames = c->frames;
+	m->f.filtered = c->filtered;
+	m->f.tcp_packets = c->tcp;
+	m->f.connections = fs->written;
+	m->f.n_linktype = c->by_result[DECODE_LINKTYPE];
+	m->f.n_not_ip = c->by_result[DECODE_NOT_IP];
+	m->f.n_not_tcp = c->by_result[DECODE_NOT_TCP];
+	m->f.n_fragment = c->by_result[DECODE_FRAGMENT];
+	m->f.n_malformed = c->by_result[DECODE_MALFORMED];
+	m->f.n_short = c->by_result[DECODE_SHORT];
+	m->f.snaplen = capture_snaplen(cap);
+	m->f.tsprec = (uint32_t)capture_tsprec(cap);
+	if (m->f.tsprec == 9)
+		m->f.flags |= CACHE_META_NSEC;
+	m->f.linktype0 = lts[0];
+	m->f.linktype1 = lts[1];
+	m->f.linktype2 = lts[2];
+	m->f.linktype3 = lts[3];
+	snprintf(m->source, sizeof(m->source), "%s", in);
+	snprintf(m->filter, sizeof(m->filter), "%s", filter ? filter : "");
+	snprintf(m->tool, sizeof(m->tool), "tcpsift %s", TCPSIFT_VERSION);
 }
 
 static int extract_one(const char *in, const char *out, const struct opts *o,
 		       struct err *e)
 {
-	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	FILE *f = NULL;
-	pcap_t *p = NULL;
-	struct bpf_program bpf;
-	bool have_bpf = false;
+	struct capture *cap = NULL;
 	struct cache_writer *w = NULL;
 	struct flow_table *ft = NULL;
 	struct cache_meta meta;
+	struct flow_stats fs;
 	struct counts c = { 0 };
-	struct stat st = { 0 };
-	uint8_t magic[4] = { 0 };
-	bool is_pcap = false, is_stdin = strcmp(in, "-") == 0, tty;
-	uint64_t offset = 24;	/* classic pcap: end of the last good record */
+	struct capture_frame fr;
 	int64_t start = now_ns(CLOCK_MONOTONIC), next_progress = 0;
-	int linktype, rc = 0, nrc;
-	bool read_failed = false;
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	uint16_t linktypes[4] = { 0xffff, 0xffff, 0xffff, 0xffff };
+	bool tty = !o->quiet && isatty(STDERR_FILENO), read_failed = false;
+	int rc, nrc;
 
 	memset(&meta, 0, sizeof(meta));
-	if (!is_stdin && same_file(in, out))
+	if (strcmp(in, "-") != 0 && same_file(in, out))
 		return err_set(e, ERR_USAGE, out, "output would overwrite its input");
-	f = is_stdin ? stdin : fopen(in, "rb");
-	if (!f)
-		return err_set(e, ERR_IO, in, "cannot open: %s", strerror(errno));
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
-	if (!is_stdin) {
-		if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
-			rc = err_set(e, ERR_IO, in, "not a file");
-			goto out_close;
-		}
-		if (pread(fileno(f), magic, 4, 0) == 4) {
-			uint32_t m = (uint32_t)magic[0] << 24 | magic[1] << 16 |
-				     magic[2] << 8 | magic[3];
-			is_pcap = m == 0xa1b2c3d4 || m == 0xd4c3b2a1 ||
-				  m == 0xa1b23c4d || m == 0x4d3cb2a1;
-			meta.f.tsprec = m == 0xa1b23c4d || m == 0x4d3cb2a1 ? 9 :
-					is_pcap ? 6 : 0;
-		}
-	}
-	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
-						     errbuf);
-	if (!p) {
-		rc = open_error(in, errbuf, (uint64_t)st.st_size, e);
+	if ((rc = capture_open(&cap, in, e)))
+		return rc;
+	if (o->filter && (rc = capture_set_filter(cap, o->filter, e)))
 		goto out_close;
-	}
-	f = NULL;	/* pcap_close closes it now */
-	if (o->filter) {
-		if (pcap_compile(p, &bpf, o->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-			rc = err_set(e, ERR_USAGE, in, "bad filter '%s': %s",
-				     o->filter, pcap_geterr(p));
-			goto out_close;
-		}
-		have_bpf = true;
-	}
-	linktype = pcap_datalink(p);
-	linktypes[0] = (uint16_t)linktype;
-
 	if ((rc = cache_writer_open(&w, out, o->level, e)))
 		goto out_close;
 	snprintf(tmp_path, sizeof(tmp_path), "%s", cache_writer_temp_path(w));
 	if ((rc = flow_new(&ft, w, e)))
 		goto out_abort;
 
-	tty = !o->quiet && isatty(STDERR_FILENO);
-	while ((nrc = pcap_next_ex(p, &h, &data)) == 1) {
+	while ((nrc = capture_next(cap, &fr, e)) == 1) {
 		struct decode_tcp d;
 		enum decode_result res;
-		int64_t ts = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
 
-		c.frames++;
-		offset += 16 + h->caplen;
-		if (c.frames == 1)
-			c.first_ts = ts;
-		c.last_ts = ts;
+		if (c.frames++ == 0)
+			c.first_ts = fr.ts;
+		c.last_ts = fr.ts;
 		if (tty && (c.frames & 4095) == 0) {
 			int64_t t = now_ns(CLOCK_MONOTONIC);
 			if (t >= next_progress) {
-				progress(pcap_file(p), (uint64_t)st.st_size, &c,
-					 start, false);
+				progress(cap, &c, start, false);
 				next_progress = t + 250000000;
 			}
 		}
-		if (have_bpf && !pcap_offline_filter(&bpf, h, data)) {
+		/* Unmatched TCP still goes to the tracker, unrecorded, so
+		 * stream numbers stay those of the whole capture. */
+		res = decode_frame(fr.linktype, fr.data, fr.caplen, fr.wire_len, &d);
+		if (!fr.matched)
 			c.filtered++;
-			continue;
-		}
-		res = decode_frame(linktype, data, h->caplen, h->len, &d);
-		c.by_result[res]++;
+		else
+			c.by_result[res]++;
 		if (res != DECODE_TCP)
 			continue;
-		c.tcp++;
-		if ((rc = flow_packet(ft, c.frames, ts, h->len, &d, e))) {
+		if (fr.matched)
+			c.tcp++;
+		if ((rc = flow_packet(ft, c.frames, fr.ts, fr.wire_len, &d,
+				      fr.matched, e))) {
 			e->where = ERR_AT_FRAME;
 			e->at = c.frames;
 			goto out_abort;
 		}
 	}
 	if (tty)
-		progress(pcap_file(p), 0, &c, start, true);
-	if (nrc == -1) {
+		progress(cap, &c, start, true);
+	if (nrc == ERR_USAGE) {		/* the filter, on a new link type */
+		rc = nrc;
+		goto out_abort;
+	}
+	if (nrc < 0) {
 		/*
 		 * Ended early.  A capture cut short (a copy still being
-		 * written) is a warning; anything else libpcap cannot read
-		 * is an error.  Either way the cache keeps what was read and
-		 * says it is incomplete.
+		 * written) is a warning; anything else we cannot read is an
+		 * error.  Either way the cache keeps what was read and says
+		 * it is incomplete.
 		 */
-		const char *why = pcap_geterr(p);
-		uint64_t at = is_pcap ? offset : (uint64_t)ftell(pcap_file(p));
-		bool cut = strstr(why, "truncated") != NULL;
+		char buf[1200];
 
-		fprintf(stderr, "%s: %s%s:%llu: %s after frame %llu (%s); the cache holds the frames before it\n",
-			prog, cut ? "warning: " : "", in, (unsigned long long)at,
-			cut ? "capture ends early" : "cannot read further",
-			(unsigned long long)c.frames, why);
+		err_format(e, buf, sizeof(buf));
+		fprintf(stderr, "%s: %s%s; the cache holds the frames before it\n",
+			prog, nrc == ERR_TRUNCATED ? "warning: " : "", buf);
 		meta.f.flags |= CACHE_META_TRUNCATED;
-		meta.f.truncated_at = at;
-		if (!cut)
-			read_failed = true;
+		meta.f.truncated_at = e->at;
+		read_failed = nrc != ERR_TRUNCATED;
+		err_clear(e);
 	}
 	if ((rc = flow_finish(ft, e)))
 		goto out_abort;
-
-	meta.f.capture_size = (uint64_t)st.st_size;
-	meta.f.capture_mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 +
-			       st.st_mtim.tv_nsec;
-	meta.f.extract_time = now_ns(CLOCK_REALTIME);
-	if (getenv("SOURCE_DATE_EPOCH"))	/* reproducible builds' convention */
-		meta.f.extract_time = strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10) *
-				      1000000000;
-	meta.f.first_ts = c.first_ts;
-	meta.f.last_ts = c.last_ts;
-	meta.f.frames = c.frames;
-	meta.f.filtered = c.filtered;
-	meta.f.tcp_packets = c.tcp;
-	{
-		struct flow_stats fs;
-		flow_get_stats(ft, &fs);
-		meta.f.connections = fs.conns;
-	}
-	meta.f.n_linktype = c.by_result[DECODE_LINKTYPE];
-	meta.f.n_not_ip = c.by_result[DECODE_NOT_IP];
-	meta.f.n_not_tcp = c.by_result[DECODE_NOT_TCP];
-	meta.f.n_fragment = c.by_result[DECODE_FRAGMENT];
-	meta.f.n_malformed = c.by_result[DECODE_MALFORMED];
-	meta.f.n_short = c.by_result[DECODE_SHORT];
-	meta.f.snaplen = (uint32_t)pcap_snapshot(p);
-	if (meta.f.tsprec == 9)
-		meta.f.flags |= CACHE_META_NSEC;
-	meta.f.linktype0 = linktypes[0];
-	meta.f.linktype1 = linktypes[1];
-	meta.f.linktype2 = linktypes[2];
-	meta.f.linktype3 = linktypes[3];
-	snprintf(meta.source, sizeof(meta.source), "%s", in);
-	snprintf(meta.filter, sizeof(meta.filter), "%s", o->filter ? o->filter : "");
-	snprintf(meta.tool, sizeof(meta.tool), "tcpsift %s", TCPSIFT_VERSION);
-
-	{
-		struct flow_stats fs;
-		uint64_t size;
-		flow_get_stats(ft, &fs);
-		flow_free(ft);
-		ft = NULL;
-		size = cache_writer_size(w) + 0;
-		rc = cache_writer_close(w, &meta, e);
-		w = NULL;
-		tmp_path[0] = '\0';
-		if (rc)
-			goto out_close;
-		if (!o->quiet) {
-			char cs[32], span[32], first[TIMEFMT_ISO_MAX];
-			struct stat ost;
-			double el = (double)(now_ns(CLOCK_MONOTONIC) - start) / 1e9;
-
-			if (stat(out, &ost) == 0)
-				size = (uint64_t)ost.st_size;
-			human_size(cs, sizeof(cs), (double)size);
-			timefmt_secs(span, sizeof(span), c.last_ts - c.first_ts, 6);
-			timefmt_iso(first, sizeof(first), c.first_ts, false);
-			fprintf(stderr, "%s -> %s\n", in, out);
-			fprintf(stderr, "  %llu frames, %llu TCP packets, %llu connections (at most %llu open at once)\n",
-				(unsigned long long)c.frames, (unsigned long long)c.tcp,
-				(unsigned long long)fs.conns,
-				(unsigned long long)fs.max_open);
-			fprintf(stderr, "  skipped: %llu filtered, %llu other link type, %llu not IP, %llu not TCP, %llu fragments, %llu malformed, %llu cut by snaplen\n",
-				(unsigned long long)c.filtered,
-				(unsigned long long)c.by_result[DECODE_LINKTYPE],
-				(unsigned long long)c.by_result[DECODE_NOT_IP],
-				(unsigned long long)c.by_result[DECODE_NOT_TCP],
-				(unsigned long long)c.by_result[DECODE_FRAGMENT],
-				(unsigned long long)c.by_result[DECODE_MALFORMED],
-				(unsigned long long)c.by_result[DECODE_SHORT]);
-			fprintf(stderr, "  time span %s s from %s\n", span,
-				c.frames ? first : "-");
-			fprintf(stderr, "  cache %s (%.2f%% of the capture, %.1f bytes/packet), %.2f s\n",
-				cs, st.st_size ? 100.0 * (double)size / (double)st.st_size : 0.0,
-				c.tcp ? (double)size / (double)c.tcp : 0.0, el);
-		}
-	}
+	flow_get_stats(ft, &fs);
+	flow_free(ft);
+	ft = NULL;
+	fill_meta(&meta, cap, &c, &fs, in, o->filter);
+	rc = cache_writer_close(w, &meta, e);
+	w = NULL;
+	tmp_path[0] = '\0';
+	if (rc)
+		goto out_close;
+	if (!o->quiet)
+		print_summary(in, out, &c, &fs, capture_size(cap), start);
 	if (read_failed)
 		rc = ERR_FORMAT;	/* already reported */
 	goto out_close;
@@ -376,12 +324,7 @@ out_abort:
 	cache_writer_abort(w);
 	tmp_path[0] = '\0';
 out_close:
-	if (have_bpf)
-		pcap_freecode(&bpf);
-	if (p)
-		pcap_close(p);
-	if (f && f != stdin)
-		fclose(f);
+	capture_close(cap);
 	return rc;
 }
 

@@ -107,7 +107,7 @@ static int packets_run(void *state, struct report_run *run)
 			return rc;
 	} else {
 		if (s->any_sel) {
-			s->nwant = cache_nconns(run->cache);
+			s->nwant = cache_nstreams(run->cache);
 			s->want = calloc(s->nwant ? s->nwant : 1, 1);
 			if (!s->want)
 				return err_set(run->err, ERR_NOMEM, NULL, "out of memory");

@@ -54,7 +54,7 @@ static void feed_open(struct feed *f)
 static void feed(struct feed *f, struct decode_tcp d, int64_t dt)
 {
 	f->ts += dt;
-	CHECK(flow_packet(f->t, ++f->frame, f->ts, 60, &d, &f->e) == 0);
+	CHECK(flow_packet(f->t, ++f->frame, f->ts, 60, &d, true, &f->e) == 0);
 }
 
 static void feed_close(struct feed *f)

@@ -1,0 +1,320 @@
+/*
+ * capture.c - see capture.h.
+ *
+ * Invariant: c->frames counts the frames returned so far, whichever reader
+ * returned them; on the switch to the pcapng reader exactly that many
+ * packets are skipped, since both readers return the packet blocks of a
+ * pcapng file in file order.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "pcapng.h"
+
+enum { MAX_LINKTYPES = 16 };
+
+struct filter {
+	int linktype;
+	struct bpf_program prog;
+};
+
+struct capture {
+	char path[1024];
+	FILE *f;
+	bool is_stdin;
+	pcap_t *p;			/* libpcap, until it gives up */
+	struct pcapng_reader *ng;	/* the fallback, after */
+	uint64_t size;
+	int64_t mtime;
+	int tsprec;
+	bool is_pcap;			/* classic pcap: offsets are exact */
+	bool is_pcapng;
+	uint64_t offset;		/* pcap: end of the last record */
+	uint64_t frames;		/* returned so far */
+	uint16_t lts[MAX_LINKTYPES];
+	unsigned nlts;
+	char *filter;			/* NULL: no filter */
+	struct filter filters[MAX_LINKTYPES];
+	unsigned nfilters;
+};
+
+static void note_linktype(struct capture *c, int lt)
+{
+	for (unsigned i = 0; i < c->nlts; i++)
+		if (c->lts[i] == lt)
+			return;
+	if (c->nlts < MAX_LINKTYPES)
+		c->lts[c->nlts++] = (uint16_t)lt;
+}
+
+static int open_error(const struct capture *c, const char *pcaperr,
+		      struct err *e)
+{
+	if (c->size == 0 && !c->is_stdin)
+		return err_set(e, ERR_FORMAT, c->path, "empty file, not a capture");
+	if (strstr(pcaperr, "unknown file format"))
+		return err_set(e, ERR_FORMAT, c->path,
+			       "not a pcap or pcapng capture (unknown file format)");
+	if (strstr(pcaperr, "truncated"))
+		return err_set_at(e, ERR_FORMAT, c->path, ERR_AT_OFFSET, 0,
+				  "capture cut short in its file header (%s)", pcaperr);
+	return err_set_at(e, ERR_FORMAT, c->path, ERR_AT_OFFSET, 0,
+			  "cannot read capture: %s", pcaperr);
+}
+
+int capture_open(struct capture **out, const char *path, struct err *e)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct capture *c;
+	struct stat st;
+	uint8_t m[4];
+	int rc;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return err_set(e, ERR_NOMEM, path, "out of memory");
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->is_stdin = strcmp(path, "-") == 0;
+	c->offset = 24;
+	c->f = c->is_stdin ? stdin : fopen(path, "rb");
+	if (!c->f) {
+		rc = err_set(e, ERR_IO, path, "cannot open: %s", strerror(errno));
+		goto out_close;
+	}
+	setvbuf(c->f, NULL, _IOFBF, 1 << 20);
+	if (!c->is_stdin) {
+		if (fstat(fileno(c->f), &st) != 0 || !S_ISREG(st.st_mode)) {
+			rc = err_set(e, ERR_IO, path, "not a regular file");
+			goto out_close;
+		}
+		c->size = (uint64_t)st.st_size;
+		c->mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+			   st.st_mtim.tv_nsec;
+		if (pread(fileno(c->f), m, 4, 0) == 4) {
+			uint32_t v = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
+				     (uint32_t)m[2] << 8 | m[3];
+			c->is_pcap = v == 0xa1b2c3d4 || v == 0xd4c3b2a1 ||
+				     v == 0xa1b23c4d || v == 0x4d3cb2a1;
+			c->is_pcapng = v == 0x0a0d0d0a;
+			c->tsprec = v == 0xa1b23c4d || v == 0x4d3cb2a1 ? 9 :
+				    c->is_pcap ? 6 : 0;
+		}
+	}
+	c->p = pcap_fopen_offline_with_tstamp_precision(c->f,
+			PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!c->p) {
+		rc = open_error(c, errbuf, e);
+		goto out_close;
+	}
+	note_linktype(c, pcap_datalink(c->p));
+	*out = c;
+	return 0;
+out_close:
+	capture_close(c);
+	return rc;
+}
+
+/* The program for this link type, compiled on first use; NULL on error. */
+static struct bpf_program *filter_for(struct capture *c, int linktype,
+				      struct err *e)
+{
+	pcap_t *dead;
+	struct filter *f;
+
+	for (unsigned i = 0; i < c->nfilters; i++)
+		if (c->filters[i].linktype == linktype)
+			return &c->filters[i].prog;
+	if (c->nfilters == MAX_LINKTYPES) {
+		err_set(e, ERR_USAGE, c->path, "too many link types to filter");
+		return NULL;
+	}
+	dead = pcap_open_dead_with_tstamp_precision(linktype, 262144,
+						    PCAP_TSTAMP_PRECISION_NANO);
+	if (!dead) {
+		err_set(e, ERR_NOMEM, c->path, "out of memory");
+		return NULL;
+	}
+	f = &c->filters[c->nfilters];
+	if (pcap_compile(dead, &f->prog, c->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		err_set(e, ERR_USAGE, c->path, "bad filter '%s': %s", c->filter,
+			pcap_geterr(dead));
+		pcap_close(dead);
+		return NULL;
+	}
+	pcap_close(dead);
+	f->linktype = linktype;
+	c->nfilters++;
+	return &f->prog;
+}
+
+int capture_set_filter(struct capture *c, const char *expr, struct err *e)
+{
+	free(c->filter);
+	c->filter = strdup(expr);
+	if (!c->filter)
+		return err_set(e, ERR_NOMEM, c->path, "out of memory");
+	/* compile for the first link type now, so a typo fails at once */
+	return c->p && !filter_for(c, pcap_datalink(c->p), e) ? ERR_USAGE : 0;
+}
+
+static bool is_interface_refusal(const char *msg)
+{
+	return strstr(msg, "different from the") != NULL;
+}
+
+/* libpcap gave up on a pcapng file: read it on with our reader. */
+static int switch_to_pcapng(struct capture *c, struct err *e)
+{
+	struct pcapng_frame fr;
+	FILE *f;
+	int rc;
+
+	f = fopen(c->path, "rb");
+	if (!f)
+		return err_set(e, ERR_IO, c->path, "cannot reopen: %s",
+			       strerror(errno));
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	pcap_close(c->p);	/* closes the old FILE too */
+	c->p = NULL;
+	c->f = f;
+	if ((rc = pcapng_open(&c->ng, f, c->path, e)))
+		return rc;
+	for (uint64_t i = 0; i < c->frames; i++) {
+		rc = pcapng_next(c->ng, &fr, e);
+		if (rc <= 0)
+			return rc ? rc : err_set(e, ERR_CORRUPT, c->path,
+						 "pcapng reader found fewer frames than libpcap");
+	}
+	return 0;
+}
+
+int capture_next(struct capture *c, struct capture_frame *f, struct err *e)
+{
+	struct bpf_program *prog;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc;
+
+	if (c->p) {
+		rc = pcap_next_ex(c->p, &h, &data);
+		if (rc == 1) {
+			f->data = data;
+			f->caplen = h->caplen;
+			f->wire_len = h->len;
+			f->ts = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+			f->linktype = pcap_datalink(c->p);
+			c->offset += 16 + (uint64_t)h->caplen;
+			goto got;
+		}
+		if (rc == PCAP_ERROR_BREAK)
+			return 0;
+		{
+			const char *why = pcap_geterr(c->p);
+			uint64_t at = c->is_pcap ? c->offset : (uint64_t)ftell(c->f);
+
+			if (c->is_pcapng && !c->is_stdin && is_interface_refusal(why)) {
+				if ((rc = switch_to_pcapng(c, e)))
+					return rc;
+				return capture_next(c, f, e);
+			}
+			return err_set_at(e, strstr(why, "truncated") ? ERR_TRUNCATED : ERR_FORMAT,
+					  c->path, ERR_AT_OFFSET, at,
+					  "%s after frame %llu (%s)",
+					  strstr(why, "truncated") ? "capture ends early" : "cannot read further",
+					  (unsigned long long)c->frames, why);
+		}
+	} else {
+		struct pcapng_frame fr;
+
+		rc = pcapng_next(c->ng, &fr, e);
+		if (rc <= 0) {
+			if (rc < 0) {
+				char why[sizeof(e->msg)];
+				bool cut = strstr(e->msg, "truncated") != NULL;
+				snprintf(why, sizeof(why), "%s", e->msg);
+				err_set_at(e, cut ? ERR_TRUNCATED : ERR_FORMAT, c->path,
+					   ERR_AT_OFFSET, pcapng_offset(c->ng),
+					   "%s after frame %llu (%s)",
+					   cut ? "capture ends early" : "cannot read further",
+					   (unsigned long long)c->frames, why);
+				return cut ? ERR_TRUNCATED : ERR_FORMAT;
+			}
+			return 0;
+		}
+		f->data = fr.data;
+		f->caplen = fr.caplen;
+		f->wire_len = fr.wire_len;
+		f->ts = fr.ts;
+		f->linktype = fr.linktype;
+	}
+got:
+	c->frames++;
+	note_linktype(c, f->linktype);
+	f->matched = true;
+	if (c->filter) {
+		struct pcap_pkthdr ph;
+
+		if (!(prog = filter_for(c, f->linktype, e)))
+			return ERR_USAGE;
+		memset(&ph, 0, sizeof(ph));
+		ph.caplen = f->caplen;
+		ph.len = f->wire_len;
+		f->matched = pcap_offline_filter(prog, &ph, f->data) != 0;
+	}
+	return 1;
+}
+
+uint64_t capture_offset(const struct capture *c)
+{
+	if (c->is_pcap)
+		return c->offset;
+	if (c->ng)
+		return pcapng_offset(c->ng);
+	return c->f ? (uint64_t)ftell(c->f) : 0;
+}
+
+uint64_t capture_size(const struct capture *c) { return c->size; }
+int64_t capture_mtime(const struct capture *c) { return c->mtime; }
+int capture_tsprec(const struct capture *c) { return c->tsprec; }
+bool capture_is_fallback(const struct capture *c) { return c->ng != NULL; }
+
+uint32_t capture_snaplen(const struct capture *c)
+{
+	return c->p ? (uint32_t)pcap_snapshot(c->p) : 262144;
+}
+
+unsigned capture_linktypes(const struct capture *c, uint16_t *out, unsigned n)
+{
+	if (c->ng) {
+		uint16_t ng[MAX_LINKTYPES];
+		unsigned k = pcapng_linktypes(c->ng, ng, MAX_LINKTYPES);
+		for (unsigned i = 0; i < k && i < n; i++)
+			out[i] = ng[i];
+		return k;
+	}
+	for (unsigned i = 0; i < c->nlts && i < n; i++)
+		out[i] = c->lts[i];
+	return c->nlts;
+}
+
+void capture_close(struct capture *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < c->nfilters; i++)
+		pcap_freecode(&c->filters[i].prog);
+	free(c->filter);
+	if (c->p)
+		pcap_close(c->p);	/* closes c->f */
+	else if (c->f && c->f != stdin)
+		fclose(c->f);
+	pcapng_close(c->ng);
+	free(c);
+}
