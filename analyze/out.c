@@ -42,6 +42,7 @@ struct out {
 	bool streaming;
 	unsigned width[MAX_COLS];
 	/* out_time's memo: the formatted second of the last time printed */
+	bool csv_header_done;	/* one header for all caches of a run */
 	int64_t memo_sec;
 	char memo[TIMEFMT_ISO_MAX];
 	size_t memo_len;	/* bytes up to and including the '.' */
@@ -122,7 +123,8 @@ int out_begin(struct out *o, const struct out_col *cols, unsigned ncols,
 	o->streaming = false;
 	for (unsigned i = 0; i < k; i++)
 		o->width[i] = (unsigned)strlen(o->cols[i].name);
-	if (o->fmt == OUT_CSV) {
+	if (o->fmt == OUT_CSV && !o->csv_header_done) {
+		o->csv_header_done = true;
 		for (unsigned i = 0; i < k; i++)
 			fprintf(o->f, "%s%s", i ? "," : "", o->cols[i].name);
 		fputc('\n', o->f);

@@ -1,0 +1,1 @@
+"$ANALYZE" conns --format xml demo.sift

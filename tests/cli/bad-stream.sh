@@ -1,0 +1,1 @@
+"$ANALYZE" conns --stream x demo.sift

@@ -1,0 +1,1 @@
+"$ANALYZE" conns --format csv --port 8080 demo.sift

@@ -1,0 +1,1 @@
+"$EXTRACT" -f "tcp port" -o x.sift demo.pcap

@@ -1,0 +1,1 @@
+"$EXTRACT" -q -o demo.pcap demo.pcap; echo "status $?"; ls demo.pcap

@@ -1,0 +1,1 @@
+"$EXTRACT" -q - </dev/null

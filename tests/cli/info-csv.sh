@@ -1,0 +1,1 @@
+"$ANALYZE" info --format csv demo.sift

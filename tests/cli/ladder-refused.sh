@@ -1,0 +1,1 @@
+"$ANALYZE" ladder --stream 4 demo.sift

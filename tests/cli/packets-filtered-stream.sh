@@ -1,0 +1,1 @@
+"$ANALYZE" packets --stream 0 demo-8080.sift

@@ -1,0 +1,1 @@
+"$ANALYZE" packets --stream 4 --format json demo.sift
