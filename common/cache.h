@@ -8,7 +8,8 @@
  * so one connection's packets are read without touching the others; a
  * frame-order scan merges the runs back, holding only a bounded window.
  *
- * The writer is used once, front to back; it writes to a temporary file in
+ * The writer is used once, front to back, from one thread; a thread of its
+ * own compresses and writes the blocks.  It writes to a temporary file in
  * the destination folder and renames it into place in cache_writer_close,
  * so an interrupted run never leaves a partial cache under the final name.
  * The reader treats the file as untrusted input: any inconsistency is an
@@ -86,8 +87,6 @@ void cache_writer_abort(struct cache_writer *w);
 /* The temporary file's path, for a signal handler to unlink(2). */
 const char *cache_writer_temp_path(const struct cache_writer *w);
 
-/* Bytes written to the file so far. */
-uint64_t cache_writer_size(const struct cache_writer *w);
 
 /* --- reader ------------------------------------------------------------ */
 
@@ -127,8 +126,9 @@ int cache_conn_pkts(struct cache_reader *r, const struct cache_conn *c,
  * Every block in file order, decompressed and unshuffled (the INDEX block
  * excluded): for format tests and dumps.
  */
-typedef int (*cache_block_fn)(void *arg, unsigned type, uint32_t nrecs,
-			      uint32_t rec_size, const uint8_t *raw);
+typedef int (*cache_block_fn)(void *arg, unsigned type, unsigned filter,
+			      uint32_t nrecs, uint32_t rec_size,
+			      const uint8_t *raw);
 int cache_blocks_each(struct cache_reader *r, cache_block_fn fn, void *arg,
 		      struct err *e);
 

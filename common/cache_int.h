@@ -24,6 +24,7 @@ enum {
 	CACHE_CODEC_ZSTD = 1,
 	CACHE_FILTER_NONE = 0,
 	CACHE_FILTER_SHUFFLE = 1,
+	CACHE_FILTER_DELTA_SHUFFLE = 2,	/* PKT blocks: delta, then shuffle */
 
 	/* Writer tuning: records per block, per chunk, and the lag bound. */
 	CACHE_PKT_BLOCK_RECS = 16384,
@@ -61,5 +62,9 @@ void cache_index_entry_decode(const uint8_t *p, struct cache_block *b);
 /* Byte shuffle (transpose n records of size r into r planes of n bytes). */
 void cache_shuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r);
 void cache_unshuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r);
+
+/* The PKT delta filter, in place on n encoded packet records of stride r. */
+void cache_delta_encode(uint8_t *recs, size_t n, size_t r);
+void cache_delta_decode(uint8_t *recs, size_t n, size_t r);
 
 #endif

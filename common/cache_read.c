@@ -114,7 +114,9 @@ static int load_block(struct cache_reader *r, const struct cache_block *ie,
 				  block_type_name(want_type));
 	b.offset = ie->offset;
 	if (b.type != want_type || b.codec != CACHE_CODEC_ZSTD ||
-	    b.filter > CACHE_FILTER_SHUFFLE ||
+	    b.filter > CACHE_FILTER_DELTA_SHUFFLE ||
+	    (b.filter == CACHE_FILTER_DELTA_SHUFFLE &&
+	     (b.type != CACHE_BLK_PKT || b.rec_size < CACHE_PKT_SIZE)) ||
 	    (want_type != CACHE_BLK_INDEX &&
 	     (b.nrecs != ie->nrecs || b.comp_size != ie->comp_size ||
 	      b.raw_size != ie->raw_size || b.min_frame != ie->min_frame)))
@@ -124,7 +126,7 @@ static int load_block(struct cache_reader *r, const struct cache_block *ie,
 				  block_type_name(want_type));
 	if (b.raw_size > CACHE_BLOCK_RAW_MAX ||
 	    (uint64_t)b.nrecs * b.rec_size != b.raw_size ||
-	    (b.filter == CACHE_FILTER_SHUFFLE && b.rec_size == 0))
+	    (b.filter != CACHE_FILTER_NONE && b.rec_size == 0))
 		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
 				  ie->offset, "bad block sizes (%u records of %u bytes, %u bytes)",
 				  b.nrecs, b.rec_size, b.raw_size);
@@ -143,8 +145,8 @@ static int load_block(struct cache_reader *r, const struct cache_block *ie,
 				  ie->offset, "checksum mismatch in %s block",
 				  block_type_name(want_type));
 	raw = malloc(b.raw_size ? b.raw_size : 1);
-	tmp = b.filter == CACHE_FILTER_SHUFFLE ? malloc(b.raw_size ? b.raw_size : 1) : NULL;
-	if (!raw || (b.filter == CACHE_FILTER_SHUFFLE && !tmp)) {
+	tmp = b.filter != CACHE_FILTER_NONE ? malloc(b.raw_size ? b.raw_size : 1) : NULL;
+	if (!raw || (b.filter != CACHE_FILTER_NONE && !tmp)) {
 		rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
 		goto out_free;
 	}
@@ -160,6 +162,8 @@ static int load_block(struct cache_reader *r, const struct cache_block *ie,
 	}
 	if (tmp)
 		cache_unshuffle(raw, tmp, b.nrecs, b.rec_size);
+	if (b.filter == CACHE_FILTER_DELTA_SHUFFLE)
+		cache_delta_decode(raw, b.nrecs, b.rec_size);
 	free(tmp);
 	*out = raw;
 	if (hdr)
@@ -601,7 +605,7 @@ int cache_blocks_each(struct cache_reader *r, cache_block_fn fn, void *arg,
 
 		if ((rc = load_block(r, &r->index[i], r->index[i].type, &raw, &hb, e)))
 			break;
-		rc = fn(arg, hb.type, hb.nrecs, hb.rec_size, raw);
+		rc = fn(arg, hb.type, hb.filter, hb.nrecs, hb.rec_size, raw);
 		free(raw);
 	}
 	return rc < 0 ? rc : 0;

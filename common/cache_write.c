@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,16 @@ struct blockbuf {
 	uint8_t *recs;
 };
 
+/* A block handed to the compression thread; it owns raw. */
+struct job {
+	uint8_t type;
+	uint8_t *raw;
+	uint32_t nrecs, rec_size;
+	uint64_t min_frame;
+};
+
+enum { QMAX = 4 };	/* blocks in flight: bounds the memory it costs */
+
 struct cache_writer {
 	char path[PATH_MAX];
 	char tmp[PATH_MAX];
@@ -70,6 +82,25 @@ struct cache_writer {
 	uint32_t nindex, capindex;
 	uint32_t *streamdir;		/* stream -> connection record number */
 	uint32_t nstreamdir, capstreamdir;
+
+	/*
+	 * The compression thread: it shuffles, compresses and writes the
+	 * blocks in the order they were submitted, while the caller goes on
+	 * decoding.  Everything below the mutex, and (while it runs) fd,
+	 * off, zc, shuf, comp and index, belong to it.
+	 */
+	bool threaded;
+	bool mu_ready;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, nonfull;
+	struct job q[QMAX];
+	unsigned qhead, qlen;
+	bool done;			/* no more jobs will come */
+	int werr;			/* the thread's first error, 0 if none */
+	struct err wlast;		/* its message */
+	uint8_t *spare[QMAX + 1];	/* PKT-sized buffers to reuse */
+	unsigned nspare;
 };
 
 static int grow(void *pp, uint32_t *cap, uint32_t need, size_t elem)
@@ -111,10 +142,11 @@ static int write_all(struct cache_writer *w, const void *buf, size_t n,
 }
 
 /*
- * Compresses n records of rec_size bytes (shuffled first when they are
- * records) and writes header + payload, adding the block to the index.
+ * Compresses n records of rec_size bytes (delta-coded and shuffled first
+ * when they are records; raw is modified) and writes header + payload,
+ * adding the block to the index.
  */
-static int write_block(struct cache_writer *w, uint8_t type, const uint8_t *raw,
+static int compress_write(struct cache_writer *w, uint8_t type, uint8_t *raw,
 		       uint32_t nrecs, uint32_t rec_size, uint64_t min_frame,
 		       struct err *e)
 {
@@ -133,7 +165,12 @@ static int write_block(struct cache_writer *w, uint8_t type, const uint8_t *raw,
 		w->comp_cap = bound;
 	}
 	b.filter = CACHE_FILTER_NONE;
-	if (rec_size > 1 && type != CACHE_BLK_META && type != CACHE_BLK_INDEX) {
+	if (type == CACHE_BLK_PKT) {
+		cache_delta_encode(raw, nrecs, rec_size);
+		cache_shuffle(w->shuf, raw, nrecs, rec_size);
+		src = w->shuf;
+		b.filter = CACHE_FILTER_DELTA_SHUFFLE;
+	} else if (rec_size > 1 && type != CACHE_BLK_META && type != CACHE_BLK_INDEX) {
 		cache_shuffle(w->shuf, raw, nrecs, rec_size);
 		src = w->shuf;
 		b.filter = CACHE_FILTER_SHUFFLE;
@@ -163,6 +200,114 @@ static int write_block(struct cache_writer *w, uint8_t type, const uint8_t *raw,
 	return 0;
 }
 
+/* Returns a PKT-sized buffer to the spare list, or frees it. */
+static void spare_put(struct cache_writer *w, uint8_t *buf, uint8_t type)
+{
+	pthread_mutex_lock(&w->mu);
+	if (type == CACHE_BLK_PKT && w->nspare < QMAX + 1) {
+		w->spare[w->nspare++] = buf;
+		buf = NULL;
+	}
+	pthread_mutex_unlock(&w->mu);
+	free(buf);
+}
+
+static uint8_t *spare_get(struct cache_writer *w, size_t size, uint8_t type)
+{
+	uint8_t *buf = NULL;
+
+	if (type == CACHE_BLK_PKT && w->threaded) {
+		pthread_mutex_lock(&w->mu);
+		if (w->nspare)
+			buf = w->spare[--w->nspare];
+		pthread_mutex_unlock(&w->mu);
+	}
+	return buf ? buf : malloc(size);
+}
+
+static void *worker(void *arg)
+{
+	struct cache_writer *w = arg;
+
+	for (;;) {
+		struct job j;
+		struct err e;
+		int rc = 0;
+
+		pthread_mutex_lock(&w->mu);
+		while (w->qlen == 0 && !w->done)
+			pthread_cond_wait(&w->nonempty, &w->mu);
+		if (w->qlen == 0) {	/* done and drained */
+			pthread_mutex_unlock(&w->mu);
+			return NULL;
+		}
+		j = w->q[w->qhead];
+		pthread_mutex_unlock(&w->mu);
+
+		err_clear(&e);
+		if (!w->werr)	/* after an error, only drain */
+			rc = compress_write(w, j.type, j.raw, j.nrecs, j.rec_size,
+					    j.min_frame, &e);
+		spare_put(w, j.raw, j.type);
+
+		pthread_mutex_lock(&w->mu);
+		w->qhead = (w->qhead + 1) % QMAX;
+		w->qlen--;
+		if (rc && !w->werr) {
+			w->werr = rc;
+			w->wlast = e;
+		}
+		pthread_cond_signal(&w->nonfull);
+		pthread_mutex_unlock(&w->mu);
+	}
+}
+
+/*
+ * Hands a block to the compression thread (which takes raw, a malloc'd
+ * buffer), or compresses it here when there is no thread.  Reports an
+ * earlier failure of the thread.
+ */
+static int submit_block(struct cache_writer *w, uint8_t type, uint8_t *raw,
+			uint32_t nrecs, uint32_t rec_size, uint64_t min_frame,
+			struct err *e)
+{
+	int rc;
+
+	if (!w->threaded) {
+		rc = compress_write(w, type, raw, nrecs, rec_size, min_frame, e);
+		free(raw);
+		return rc;
+	}
+	pthread_mutex_lock(&w->mu);
+	while (w->qlen == QMAX)
+		pthread_cond_wait(&w->nonfull, &w->mu);
+	w->q[(w->qhead + w->qlen) % QMAX] = (struct job){ type, raw, nrecs,
+							   rec_size, min_frame };
+	w->qlen++;
+	rc = w->werr;
+	if (rc)
+		*e = w->wlast;
+	pthread_cond_signal(&w->nonempty);
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* Waits for the thread to write everything submitted; its error, if any. */
+static int drain(struct cache_writer *w, struct err *e)
+{
+	if (!w->threaded)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	w->done = true;
+	pthread_cond_signal(&w->nonempty);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	w->threaded = false;
+	if (w->werr)
+		*e = w->wlast;
+	return w->werr;
+}
+
 static int blockbuf_init(struct blockbuf *bb, uint8_t type, uint32_t rec_size,
 			 uint32_t max_recs)
 {
@@ -182,12 +327,15 @@ static int blockbuf_flush(struct cache_writer *w, struct blockbuf *bb,
 
 	if (bb->n == 0)
 		return 0;
-	rc = write_block(w, bb->type, bb->recs, bb->n, bb->rec_size,
-			 bb->min_frame == UINT64_MAX ? 0 : bb->min_frame, e);
+	rc = submit_block(w, bb->type, bb->recs, bb->n, bb->rec_size,
+			  bb->min_frame == UINT64_MAX ? 0 : bb->min_frame, e);
 	if (bb->type == CACHE_BLK_PKT)
 		w->npktblocks++;
 	bb->n = 0;
 	bb->min_frame = UINT64_MAX;
+	bb->recs = spare_get(w, (size_t)bb->rec_size * bb->max_recs, bb->type);
+	if (!rc && !bb->recs)
+		rc = err_set(e, ERR_NOMEM, w->tmp, "out of memory");
 	return rc;
 }
 
@@ -262,6 +410,13 @@ int cache_writer_open(struct cache_writer **out, const char *path, int level,
 		cache_writer_abort(w);
 		return ERR_IO;
 	}
+	if (pthread_mutex_init(&w->mu, NULL) == 0) {
+		pthread_cond_init(&w->nonempty, NULL);
+		pthread_cond_init(&w->nonfull, NULL);
+		w->mu_ready = true;
+		/* no thread (e.g. a limit on threads): compress inline */
+		w->threaded = pthread_create(&w->thread, NULL, worker, w) == 0;
+	}
 	*out = w;
 	return 0;
 }
@@ -271,10 +426,6 @@ const char *cache_writer_temp_path(const struct cache_writer *w)
 	return w->tmp;
 }
 
-uint64_t cache_writer_size(const struct cache_writer *w)
-{
-	return w->off;
-}
 
 struct cache_stream *cache_writer_stream_begin(struct cache_writer *w,
 					       uint32_t stream)
@@ -446,26 +597,33 @@ static int write_meta(struct cache_writer *w, const struct cache_meta *m,
 		memcpy(buf + n + 2, strs[i], len);
 		n += 2 + len;
 	}
-	return write_block(w, CACHE_BLK_META, buf, 1, (uint32_t)n, 0, e);
+	{
+		uint8_t *copy = malloc(n);
+		if (!copy)
+			return err_set(e, ERR_NOMEM, w->tmp, "out of memory");
+		memcpy(copy, buf, n);
+		return submit_block(w, CACHE_BLK_META, copy, 1, (uint32_t)n, 0, e);
+	}
 }
 
 static int write_streamdir(struct cache_writer *w, struct err *e)
 {
-	uint8_t *buf = malloc((size_t)CACHE_STREAMDIR_BLOCK_RECS * 4);
 	int rc = 0;
 
-	if (!buf)
-		return err_set(e, ERR_NOMEM, w->tmp, "out of memory");
 	for (uint32_t i = 0; i < w->nstreamdir && !rc;
 	     i += CACHE_STREAMDIR_BLOCK_RECS) {
 		uint32_t n = w->nstreamdir - i;
+		uint8_t *buf;
+
 		if (n > CACHE_STREAMDIR_BLOCK_RECS)
 			n = CACHE_STREAMDIR_BLOCK_RECS;
+		buf = malloc((size_t)n * 4);
+		if (!buf)
+			return err_set(e, ERR_NOMEM, w->tmp, "out of memory");
 		for (uint32_t k = 0; k < n; k++)
 			put_le32(buf + 4 * k, w->streamdir[i + k]);
-		rc = write_block(w, CACHE_BLK_STREAMDIR, buf, n, 4, 0, e);
+		rc = submit_block(w, CACHE_BLK_STREAMDIR, buf, n, 4, 0, e);
 	}
-	free(buf);
 	return rc;
 }
 
@@ -483,8 +641,8 @@ static int write_index_footer(struct cache_writer *w, struct err *e)
 		cache_index_entry_encode(buf + (size_t)i * CACHE_INDEX_ENTRY_SIZE,
 					 &w->index[i]);
 	index_off = w->off;
-	rc = write_block(w, CACHE_BLK_INDEX, buf, n, CACHE_INDEX_ENTRY_SIZE, 0,
-			 e);
+	rc = compress_write(w, CACHE_BLK_INDEX, buf, n, CACHE_INDEX_ENTRY_SIZE, 0,
+			    e);
 	free(buf);
 	if (rc)
 		return rc;
@@ -507,7 +665,7 @@ int cache_writer_close(struct cache_writer *w, const struct cache_meta *m,
 	    (rc = blockbuf_flush(w, &w->chunk, e)) ||
 	    (rc = blockbuf_flush(w, &w->conn, e)) ||
 	    (rc = write_streamdir(w, e)) || (rc = write_meta(w, m, e)) ||
-	    (rc = write_index_footer(w, e)))
+	    (rc = drain(w, e)) || (rc = write_index_footer(w, e)))
 		goto out_abort;
 	if (close(w->fd) != 0) {
 		w->fd = -1;
@@ -531,8 +689,18 @@ out_abort:
 
 void cache_writer_abort(struct cache_writer *w)
 {
+	struct err ignored;
+
 	if (!w)
 		return;
+	drain(w, &ignored);
+	if (w->mu_ready) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->nonempty);
+		pthread_cond_destroy(&w->nonfull);
+	}
+	for (unsigned i = 0; i < w->nspare; i++)
+		free(w->spare[i]);
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->tmp[0])

@@ -93,11 +93,6 @@ void record_meta_decode(const uint8_t *p, struct cache_meta_fixed *r)
  * and offsetof() gives each field's offset in the file.
  */
 #define X_LAYOUT(type, name, doc) uint8_t name[REC_SIZE_##type];
-struct pkt_layout {
-#define PKT_FIELD X_LAYOUT
-#include "pkt_fields.def"
-#undef PKT_FIELD
-};
 struct conn_layout {
 #define CONN_FIELD X_LAYOUT
 #include "conn_fields.def"
@@ -113,7 +108,7 @@ struct meta_layout {
 #include "meta_fields.def"
 #undef META_FIELD
 };
-_Static_assert(sizeof(struct pkt_layout) == CACHE_PKT_SIZE, "no padding");
+_Static_assert(sizeof(struct cache_pkt_layout) == CACHE_PKT_SIZE, "no padding");
 _Static_assert(sizeof(struct conn_layout) == CACHE_CONN_SIZE, "no padding");
 _Static_assert(sizeof(struct chunk_layout) == CACHE_CHUNK_SIZE, "no padding");
 _Static_assert(sizeof(struct meta_layout) == CACHE_META_FIXED_SIZE, "no padding");
@@ -122,7 +117,7 @@ _Static_assert(sizeof(struct meta_layout) == CACHE_META_FIXED_SIZE, "no padding"
 	{ #name, #type, offsetof(struct layout, name), REC_SIZE_##type, doc },
 
 const struct record_field record_pkt_fields[] = {
-#define PKT_FIELD(type, name, doc) X_DESC(pkt_layout, type, name, doc)
+#define PKT_FIELD(type, name, doc) X_DESC(cache_pkt_layout, type, name, doc)
 #include "pkt_fields.def"
 #undef PKT_FIELD
 	{ NULL, NULL, 0, 0, NULL }

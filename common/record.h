@@ -80,6 +80,16 @@ enum {
 #undef META_FIELD
 };
 
+/*
+ * The packet record's on-disk layout as byte arrays (alignment 1, so no
+ * padding): offsetof(struct cache_pkt_layout, seq) is seq's offset.
+ */
+struct cache_pkt_layout {
+#define PKT_FIELD(type, name, doc) uint8_t name[REC_SIZE_##type];
+#include "pkt_fields.def"
+#undef PKT_FIELD
+};
+
 /* end bits of struct cache_conn */
 enum {
 	CONN_END_FIN_C = 0x1,

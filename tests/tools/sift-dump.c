@@ -11,13 +11,13 @@
 #include "cache.h"
 #include "crc32c.h"
 
-static int block(void *arg, unsigned type, uint32_t nrecs, uint32_t rec_size,
-		 const uint8_t *raw)
+static int block(void *arg, unsigned type, unsigned filter, uint32_t nrecs,
+		 uint32_t rec_size, const uint8_t *raw)
 {
 	unsigned *i = arg;
 
-	printf("block %u type %u records %u size %u crc32c %08x\n", (*i)++,
-	       type, nrecs, rec_size,
+	printf("block %u type %u filter %u records %u size %u crc32c %08x\n",
+	       (*i)++, type, filter, nrecs, rec_size,
 	       crc32c(0, raw, (size_t)nrecs * rec_size));
 	return 0;
 }
