@@ -82,7 +82,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory all unit-tests
 	@TCPSIFT_BIN=$(BUILD) bash tests/run.sh
 
-bench: deps-test
+bench:
+	@sh tests/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
 

@@ -3,6 +3,7 @@
 #
 #   sh tests/deps.sh build   compiler, pkg-config, libpcap and libzstd headers
 #   sh tests/deps.sh test    the above plus tshark (the oracle), python3
+#   sh tests/deps.sh bench   the above plus the peers and GNU time
 #
 # As root it runs `apt-get update` once and installs what is missing; as
 # anyone else it prints the exact command and fails.  Nothing is installed
@@ -10,7 +11,10 @@
 set -eu
 
 want="gcc make pkg-config libpcap-dev libzstd-dev"
-[ "${1:-build}" = test ] && want="$want tshark python3"
+case ${1:-build} in
+test) want="$want tshark python3" ;;
+bench) want="$want tshark python3 tcptrace argus-server time" ;;
+esac
 
 missing=""
 for pkg in $want; do
