@@ -11,7 +11,13 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
+# A sanitizer build gets its own folder, so its objects never mix with
+# the plain build's.
+ifneq ($(SANITIZE),)
+BUILD   ?= build-sanitize
+else
 BUILD   ?= build
+endif
 PKGS     = libpcap libzstd
 
 WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
