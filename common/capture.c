@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "capture.h"
 #include "pcapng.h"
 
@@ -70,6 +71,26 @@ static int open_error(const struct capture *c, const char *pcaperr,
 			  "cannot read capture: %s", pcaperr);
 }
 
+/*
+ * What libpcap 1.10 lets through: the pcap header's link-type field keeps
+ * bits 16-25 reserved (zero); a file with them set is not one we can
+ * trust to be a capture (tshark refuses it too).
+ */
+static int check_pcap_header(const struct capture *c, struct err *e)
+{
+	uint8_t h[24];
+	uint32_t lt;
+
+	if (pread(fileno(c->f), h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		return 0;	/* libpcap says what is wrong with a short one */
+	lt = h[0] == 0xa1 ? get_be32(h + 20) : get_le32(h + 20);
+	if (lt & 0x03ff0000)
+		return err_set_at(e, ERR_FORMAT, c->path, ERR_AT_OFFSET, 20,
+				  "bad pcap header: reserved bits of the link-type field are set (0x%08x)",
+				  lt);
+	return 0;
+}
+
 int capture_open(struct capture **out, const char *path, struct err *e)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
@@ -115,6 +136,8 @@ int capture_open(struct capture **out, const char *path, struct err *e)
 			c->tsprec = v == 0xa1b23c4d || v == 0x4d3cb2a1 ? 9 :
 				    c->is_pcap ? 6 : 0;
 		}
+		if (c->is_pcap && (rc = check_pcap_header(c, e)))
+			goto out_close;
 	}
 	c->p = pcap_fopen_offline_with_tstamp_precision(c->f,
 			PCAP_TSTAMP_PRECISION_NANO, errbuf);

@@ -37,7 +37,8 @@ static uint8_t frame[256];
 static size_t build(const uint8_t *hdr, size_t hlen, const uint8_t *ip,
 		    size_t iplen)
 {
-	memcpy(frame, hdr, hlen);
+	if (hlen)
+		memcpy(frame, hdr, hlen);
 	memcpy(frame + hlen, ip, iplen);
 	return hlen + iplen;
 }
