@@ -146,6 +146,8 @@ int capture_open(struct capture **out, const char *path, struct err *e)
 		goto out_close;
 	}
 	note_linktype(c, pcap_datalink(c->p));
+	if (c->is_stdin && pcap_major_version(c->p) == 2)
+		c->is_pcap = true;	/* libpcap reports pcapng as 1.x */
 	*out = c;
 	return 0;
 out_close:
@@ -240,7 +242,10 @@ int capture_next(struct capture *c, struct capture_frame *f, struct err *e)
 			f->data = data;
 			f->caplen = h->caplen;
 			f->wire_len = h->len;
-			f->ts = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+			/* the file's fraction is unsigned; libpcap's field is
+			 * not, so a bogus fraction >= 2^31 would go negative */
+			f->ts = (int64_t)h->ts.tv_sec * 1000000000 +
+				(uint32_t)h->ts.tv_usec;
 			f->linktype = pcap_datalink(c->p);
 			c->offset += 16 + (uint64_t)h->caplen;
 			goto got;
@@ -249,7 +254,8 @@ int capture_next(struct capture *c, struct capture_frame *f, struct err *e)
 			return 0;
 		{
 			const char *why = pcap_geterr(c->p);
-			uint64_t at = c->is_pcap ? c->offset : (uint64_t)ftell(c->f);
+			long pos = ftell(c->f);
+			uint64_t at = c->is_pcap ? c->offset : pos >= 0 ? (uint64_t)pos : 0;
 
 			if (c->is_pcapng && !c->is_stdin && is_interface_refusal(why)) {
 				if ((rc = switch_to_pcapng(c, e)))

@@ -371,8 +371,13 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (o.out && strcmp(o.out, "-") == 0) {
+		fprintf(stderr, "%s: a cache cannot go to standard output (it is written aside and renamed into place); name a file with -o\n", prog);
+		return 2;
+	}
 	for (int i = optind; i < argc; i++) {
 		char outbuf[4096];
+		int rc;
 		const char *out = o.out;
 		struct err e;
 
@@ -385,10 +390,11 @@ int main(int argc, char **argv)
 			default_output(argv[i], outbuf, sizeof(outbuf));
 			out = outbuf;
 		}
-		if (extract_one(argv[i], out, &o, &e) != 0) {
+		if ((rc = extract_one(argv[i], out, &o, &e)) != 0) {
 			if (e.msg[0])
 				print_err(&e);
-			status = 1;
+			if (status != 2)
+				status = rc == ERR_USAGE ? 2 : 1;
 		}
 	}
 	return status;
