@@ -2,7 +2,7 @@
 # deps.sh - install the Debian packages tcpsift needs, or say how.
 #
 #   sh tests/deps.sh build   compiler, pkg-config, libpcap and libzstd headers
-#   sh tests/deps.sh test    the above plus tshark (the oracle), python3
+#   sh tests/deps.sh test    the above plus tshark (the oracle), python3, clang (fuzzing)
 #   sh tests/deps.sh bench   the above plus the peers and GNU time
 #
 # As root it runs `apt-get update` once and installs what is missing; as
@@ -12,8 +12,8 @@ set -eu
 
 want="gcc make pkg-config libpcap-dev libzstd-dev"
 case ${1:-build} in
-test) want="$want tshark python3" ;;
-bench) want="$want tshark python3 tcptrace argus-server time" ;;
+test) want="$want tshark python3 clang" ;;
+bench) want="$want tshark python3 clang tcptrace argus-server time" ;;
 esac
 
 missing=""
