@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "analysis.h"
 #include "decode.h"
 #include "rutil.h"
 #include "timefmt.h"
@@ -123,4 +124,25 @@ const char *conn_state_name(const struct cache_conn *c)
 	if (fin == CONN_END_FIN_S)
 		return "fin_server";
 	return "open";
+}
+
+char *analysis_str(char *buf, size_t size, uint32_t flags)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned b = 0; b < ANALYSIS_NFLAGS; b++) {
+		const char *name = analysis_flag_name(b);
+		size_t len = strlen(name);
+
+		if (!(flags & (1u << b)))
+			continue;
+		if (n + len + 2 > size)
+			break;
+		if (n)
+			buf[n++] = '+';
+		memcpy(buf + n, name, len + 1);
+		n += len;
+	}
+	return buf;
 }

@@ -63,6 +63,12 @@ bool conn_sel_match(const struct conn_sel *s, const struct cache_conn *c,
 /* True when the selector pins exactly one stream. */
 bool conn_sel_is_one_stream(const struct conn_sel *s);
 
+/*
+ * Analysis flag names joined by '+' ("retransmission+fast_retransmission"),
+ * "" when none; returns buf.
+ */
+char *analysis_str(char *buf, size_t size, uint32_t flags);
+
 /* TCP flags as scapy letters "FSRPAUECN" ("" when none); buf >= 10. */
 void tcpflags_str(char *buf, uint16_t flags);
 

@@ -25,7 +25,7 @@
 #include "record.h"
 
 #define CACHE_MAJOR 1
-#define CACHE_MINOR 0
+#define CACHE_MINOR 1
 
 enum cache_block_type {
 	CACHE_BLK_META = 1,

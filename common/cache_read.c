@@ -116,7 +116,7 @@ static int load_block(struct cache_reader *r, const struct cache_block *ie,
 	if (b.type != want_type || b.codec != CACHE_CODEC_ZSTD ||
 	    b.filter > CACHE_FILTER_DELTA_SHUFFLE ||
 	    (b.filter == CACHE_FILTER_DELTA_SHUFFLE &&
-	     (b.type != CACHE_BLK_PKT || b.rec_size < CACHE_PKT_SIZE)) ||
+	     (b.type != CACHE_BLK_PKT || b.rec_size < CACHE_PKT_SIZE_1_0)) ||
 	    (want_type != CACHE_BLK_INDEX &&
 	     (b.nrecs != ie->nrecs || b.comp_size != ie->comp_size ||
 	      b.raw_size != ie->raw_size || b.min_frame != ie->min_frame)))
@@ -326,12 +326,12 @@ static int open_index(struct cache_reader *r, struct err *e)
 	    get_le32(h + 40) != CACHE_INDEX_ENTRY_SIZE)
 		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET, 12,
 				  "bad header sizes");
-	if (r->pkt_size < CACHE_PKT_SIZE || r->conn_size < CACHE_CONN_SIZE ||
+	if (r->pkt_size < CACHE_PKT_SIZE_1_0 || r->conn_size < CACHE_CONN_SIZE_1_0 ||
 	    r->chunk_size < CACHE_CHUNK_SIZE || r->dir_size < CACHE_STREAMDIR_SIZE ||
 	    get_le32(h + 36) < CACHE_META_FIXED_SIZE)
 		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET, 20,
 				  "bad record size (expected at least %d, got %u)",
-				  CACHE_PKT_SIZE, r->pkt_size);
+				  CACHE_PKT_SIZE_1_0, r->pkt_size);
 
 	if (r->size < CACHE_HEADER_SIZE + CACHE_FOOTER_SIZE)
 		return err_set_at(e, ERR_TRUNCATED, r->path, ERR_AT_OFFSET,
@@ -479,6 +479,38 @@ void cache_version(const struct cache_reader *r, unsigned *major,
 	*minor = r->minor;
 }
 
+/*
+ * Records of an older minor version are shorter: decode them through a
+ * zero-filled copy, so the fields they lack read as zero.
+ */
+static void pkt_decode(const struct cache_reader *r, const uint8_t *p,
+		       struct cache_pkt *out)
+{
+	uint8_t tmp[CACHE_PKT_SIZE];
+
+	if (r->pkt_size >= CACHE_PKT_SIZE) {
+		record_pkt_decode(p, out);
+		return;
+	}
+	memset(tmp, 0, sizeof(tmp));
+	memcpy(tmp, p, r->pkt_size);
+	record_pkt_decode(tmp, out);
+}
+
+static void conn_decode(const struct cache_reader *r, const uint8_t *p,
+			struct cache_conn *out)
+{
+	uint8_t tmp[CACHE_CONN_SIZE];
+
+	if (r->conn_size >= CACHE_CONN_SIZE) {
+		record_conn_decode(p, out);
+		return;
+	}
+	memset(tmp, 0, sizeof(tmp));
+	memcpy(tmp, p, r->conn_size);
+	record_conn_decode(tmp, out);
+}
+
 static int corrupt_rec(struct cache_reader *r, struct typelist *t, uint32_t k,
 		       const char *what, struct err *e)
 {
@@ -507,7 +539,7 @@ int cache_conn_get(struct cache_reader *r, uint32_t stream,
 		return corrupt_rec(r, &r->dir, k, "stream directory entry out of range", e);
 	if ((rc = typelist_load(r, &r->conn, CACHE_BLK_CONN, k, &raw, e)))
 		return rc;
-	record_conn_decode(raw + (size_t)row * r->conn_size, out);
+	conn_decode(r, raw + (size_t)row * r->conn_size, out);
 	if (out->stream != stream)
 		return corrupt_rec(r, &r->conn, k, "connection record has the wrong stream", e);
 	return 0;
@@ -533,7 +565,7 @@ int cache_conns_each(struct cache_reader *r, cache_conn_fn fn, void *arg,
 			break;
 		for (uint32_t i = 0; i < nrecs; i++) {
 			struct cache_conn c;
-			record_conn_decode(raw + (size_t)i * r->conn_size, &c);
+			conn_decode(r, raw + (size_t)i * r->conn_size, &c);
 			if (c.stream >= n || seen[c.stream]) {
 				rc = corrupt_rec(r, &r->conn, k,
 						 "connection record with a bad or repeated stream", e);
@@ -583,7 +615,7 @@ int cache_conn_pkts(struct cache_reader *r, const struct cache_conn *c,
 			return rc;
 		for (uint32_t j = 0; j < ch.count && !rc; j++) {
 			struct cache_pkt p;
-			record_pkt_decode(raw + (size_t)(ch.row + j) * r->pkt_size, &p);
+			pkt_decode(r, raw + (size_t)(ch.row + j) * r->pkt_size, &p);
 			if (p.stream != c->stream || p.frame <= last_frame)
 				return corrupt_rec(r, &r->pkt, ch.block,
 						   "packet record out of place", e);
@@ -734,7 +766,7 @@ int cache_pkts_each(struct cache_reader *r, cache_pkt_fn fn, void *arg,
 		if (h.n == 0)
 			break;
 		top = &h.v[0];
-		record_pkt_decode(top->b->raw + (size_t)top->pos * r->pkt_size, &p);
+		pkt_decode(r, top->b->raw + (size_t)top->pos * r->pkt_size, &p);
 		if (p.frame <= last_frame) {
 			rc = err_set(e, ERR_CORRUPT, r->path,
 				     "packet records out of order (frame %llu after %llu)",

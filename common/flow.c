@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
+#include "connstats.h"
 #include "flow.h"
 
 struct key {
@@ -37,6 +39,9 @@ struct conn {
 	struct cache_conn rec;	/* addresses, times, counters so far */
 	struct side side[2];	/* [0] client, [1] server */
 	struct cache_stream *cs;
+	struct analysis_conn an;	/* Wireshark's sequence analysis */
+	struct connstats st;	/* summary of the recorded packets */
+	bool reused;		/* started by a SYN reusing a 4-tuple */
 	uint64_t nrec;		/* packets recorded (matching the filter) */
 	uint8_t seen_end;	/* CONN_END_* bits over every packet */
 	int64_t last_seen;	/* ns, any packet: for the idle timer */
@@ -196,6 +201,7 @@ static int conn_end(struct flow_table *t, struct conn *c, bool evicted,
 	r->wscale_c = c->side[0].wscale;
 	r->wscale_s = c->side[1].wscale;
 	r->evicted = evicted;
+	connstats_finish(&c->st, r);
 	if (c->nrec) {
 		rc = cache_writer_stream_end(t->w, c->cs, r, e);
 		t->st.written++;
@@ -214,6 +220,8 @@ static int conn_end(struct flow_table *t, struct conn *c, bool evicted,
 		c->next->prev = c->prev;
 	else
 		t->all_tail = c->prev;
+	analysis_release(&c->an);
+	connstats_release(&c->st);
 	free(c);
 	t->st.open--;
 	if (evicted)
@@ -242,6 +250,8 @@ static struct conn *conn_start(struct flow_table *t, const struct key *k,
 	}
 	c->key = *k;
 	c->hash = h;
+	analysis_init(&c->an);
+	connstats_init(&c->st);
 
 	/* Who is the client: see conn_fields.def, client_rule. */
 	if ((d->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
@@ -383,6 +393,8 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 	struct side *fwd, *rev;
 	int dir, rc;
 	bool syn_only = (d->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
+	bool reused = false, synack_rebased = false;
+	struct analysis_result ar;
 
 	/* release closed connections idle for long enough */
 	while (t->closed.head &&
@@ -402,10 +414,12 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 			if ((rc = conn_end(t, c, false, e)))
 				return rc;
 			c = NULL;
+			reused = true;
 		}
 	}
 	if (!c && !(c = conn_start(t, &k, h, d, frame, ts, e)))
 		return ERR_NOMEM;
+	c->reused = reused;
 
 	dir = memcmp(d->src, c->rec.client.b, 16) == 0 &&
 	      d->sport == c->rec.cport ? 0 : 1;
@@ -419,6 +433,8 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 		fwd->base_from_syn = d->flags & TCPF_SYN;
 	} else if ((d->flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) ||
 		   ((d->flags & TCPF_SYN) && !fwd->base_from_syn)) {
+		if ((d->flags & TCPF_ACK) && fwd->base != d->seq)
+			synack_rebased = true;	/* tcp.analysis.reused_ports */
 		/* A SYN-ACK with another ISN (a new answer to a reused
 		 * 4-tuple), or an ISN after a guessed base (a RST before
 		 * the SYN-ACK): Wireshark numbers from this ISN onwards. */
@@ -453,10 +469,24 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 	p.opts = d->opts;
 	p.sack_blocks = d->sack_blocks;
 
+	/* the analysis sees the window scale as it was before this packet */
+	if (analysis_packet(&c->an, dir, frame, ts, d->seq, d->ack,
+			    d->payload_len, d->flags, d->win, rev->wscale, &ar))
+		return err_set(e, ERR_NOMEM, NULL, "out of memory");
+	analysis_handshake(&c->an, d->flags, ts);
+	p.analysis = ar.flags |
+		     ((c->reused && syn_only) || synack_rebased ? AN_REUSED_PORTS : 0);
+	p.ack_rtt = ar.ack_rtt;
+	p.acked_frame = ar.acked_frame;
+	p.dupack_frame = ar.dupack_frame;
+	p.dupack_num = ar.dupack_num;
+
 	track_wscale(c, dir, d);
 	track_closed(t, c, dir, ts, d);
 	if (!record)
 		return 0;
+	if (connstats_packet(&c->st, dir, &p, &c->an))
+		return err_set(e, ERR_NOMEM, NULL, "out of memory");
 	track_handshake(c, dir, frame, ts, d);
 	if (c->nrec++ == 0) {
 		c->rec.first_frame = frame;
@@ -494,6 +524,8 @@ void flow_free(struct flow_table *t)
 		struct conn *c = t->all_head;
 		t->all_head = c->next;
 		cache_writer_stream_drop(t->w, c->cs);
+		analysis_release(&c->an);
+		connstats_release(&c->st);
 		free(c);
 	}
 	free(t->slots);

@@ -8,8 +8,8 @@
 #include "bytes.h"
 #include "record.h"
 
-_Static_assert(CACHE_PKT_SIZE == 64, "packet record is 64 bytes");
-_Static_assert(CACHE_CONN_SIZE == 208, "connection record is 208 bytes");
+_Static_assert(CACHE_PKT_SIZE == 96, "packet record is 96 bytes");
+_Static_assert(CACHE_CONN_SIZE == 488, "connection record is 488 bytes");
 _Static_assert(CACHE_CHUNK_SIZE == 24, "chunk record is 24 bytes");
 _Static_assert(CACHE_META_FIXED_SIZE == 148, "meta fixed part is 148 bytes");
 
@@ -20,6 +20,7 @@ _Static_assert(CACHE_META_FIXED_SIZE == 148, "meta fixed part is 148 bytes");
 #define ENC_u64(p, v) put_le64((p), (v))
 #define ENC_i64(p, v) put_le64((p), (uint64_t)(v))
 #define ENC_addr(p, v) memcpy((p), (v).b, 16)
+#define ENC_str32(p, v) memcpy((p), (v).s, 32)
 
 #define DEC_u8(p, v) ((v) = (p)[0])
 #define DEC_i8(p, v) ((v) = (int8_t)(p)[0])
@@ -28,6 +29,7 @@ _Static_assert(CACHE_META_FIXED_SIZE == 148, "meta fixed part is 148 bytes");
 #define DEC_u64(p, v) ((v) = get_le64(p))
 #define DEC_i64(p, v) ((v) = (int64_t)get_le64(p))
 #define DEC_addr(p, v) memcpy((v).b, (p), 16)
+#define DEC_str32(p, v) (memcpy((v).s, (p), 32), (v).s[31] = '\0')
 
 #define X_ENC(type, name, doc) ENC_##type(p, r->name); p += REC_SIZE_##type;
 #define X_DEC(type, name, doc) DEC_##type(p, r->name); p += REC_SIZE_##type;

@@ -18,6 +18,10 @@ struct addr16 {
 	uint8_t b[16];		/* IPv4 in b[0..3], the rest zero */
 };
 
+struct str32 {
+	char s[32];		/* NUL-padded; 31 characters at most */
+};
+
 #define REC_CTYPE_u8 uint8_t
 #define REC_CTYPE_i8 int8_t
 #define REC_CTYPE_u16 uint16_t
@@ -25,6 +29,7 @@ struct addr16 {
 #define REC_CTYPE_u64 uint64_t
 #define REC_CTYPE_i64 int64_t
 #define REC_CTYPE_addr struct addr16
+#define REC_CTYPE_str32 struct str32
 
 #define REC_SIZE_u8 1
 #define REC_SIZE_i8 1
@@ -33,6 +38,7 @@ struct addr16 {
 #define REC_SIZE_u64 8
 #define REC_SIZE_i64 8
 #define REC_SIZE_addr 16
+#define REC_SIZE_str32 32
 
 struct cache_pkt {
 #define PKT_FIELD(type, name, doc) REC_CTYPE_##type name;
@@ -89,6 +95,9 @@ struct cache_pkt_layout {
 #include "pkt_fields.def"
 #undef PKT_FIELD
 };
+
+/* Record sizes of format 1.0: readers accept these and up. */
+enum { CACHE_PKT_SIZE_1_0 = 64, CACHE_CONN_SIZE_1_0 = 208 };
 
 /* end bits of struct cache_conn */
 enum {

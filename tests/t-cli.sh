@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 
 update=0
 [ "${1:-}" = --update ] && update=1
-export EXTRACT=$BIN/tcpsift-extract ANALYZE=$BIN/tcpsift-analyze
+export EXTRACT=$BIN/tcpsift-extract ANALYZE=$BIN/tcpsift-analyze ROOT_DIR=$ROOT
 
 # deterministic caches: fixed capture mtime and extraction time
 for s in demo ipv6; do

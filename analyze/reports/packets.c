@@ -24,6 +24,8 @@ static const struct out_col cols[] = {
 	{ "seq", OUT_T_NUM },   { "ack", OUT_T_NUM },
 	{ "len", OUT_T_NUM },   { "win", OUT_T_NUM },
 	{ "win_raw", OUT_T_NUM },
+	{ "analysis", OUT_T_STR }, { "ack_rtt", OUT_T_SECS },
+	{ "dupack", OUT_T_NUM },
 };
 
 static const struct option options[] = {
@@ -59,7 +61,7 @@ static int emit(void *arg, const struct cache_pkt *p)
 	struct report_run *run = ((void **)arg)[0];
 	struct packets *s = ((void **)arg)[1];
 	struct out *o = run->out;
-	char fl[10];
+	char fl[10], an[256];
 
 	if (s->want && (p->stream >= s->nwant || !s->want[p->stream]))
 		return 0;
@@ -75,6 +77,15 @@ static int emit(void *arg, const struct cache_pkt *p)
 	out_uint(o, p->len);
 	out_uint(o, p->win);
 	out_uint(o, p->win_raw);
+	out_str(o, analysis_str(an, sizeof(an), p->analysis));
+	if (p->acked_frame && p->ack_rtt)	/* as Wireshark shows it */
+		out_secs(o, p->ack_rtt);
+	else
+		out_null(o);
+	if (p->dupack_num)
+		out_uint(o, p->dupack_num);
+	else
+		out_null(o);
 	out_row_end(o);
 	return 0;
 }
@@ -139,7 +150,15 @@ CONN_SEL_HELP
 "  seq, ack relative sequence and acknowledgment numbers [tcp.seq, tcp.ack]\n"
 "  len      TCP payload bytes [tcp.len]\n"
 "  win      calculated window, bytes [tcp.window_size]\n"
-"  win_raw  window field as sent [tcp.window_size_value]\n",
+"  win_raw  window field as sent [tcp.window_size_value]\n"
+"  analysis TCP analysis flags joined by '+', empty when none [tcp.analysis.*]:\n"
+"           retransmission (also with fast_ and spurious_retransmission),\n"
+"           fast_retransmission, spurious_retransmission, out_of_order,\n"
+"           lost_segment, ack_lost_segment, duplicate_ack, zero_window,\n"
+"           zero_window_probe, zero_window_probe_ack, window_full,\n"
+"           window_update, keep_alive, keep_alive_ack, reused_ports\n"
+"  ack_rtt  seconds from the segment this ACKs to this ACK [tcp.analysis.ack_rtt]\n"
+"  dupack   a duplicate ACK's number [tcp.analysis.duplicate_ack_num]\n",
 	.options = options,
 	.create = packets_create,
 	.option = packets_option,

@@ -107,6 +107,8 @@ static const char *spec_type(const char *code_type)
 {
 	if (!strcmp(code_type, "addr"))
 		return "16 bytes";
+	if (!strcmp(code_type, "str32"))
+		return "32 bytes";
 	if (!strcmp(code_type, "u8") || !strcmp(code_type, "i8"))
 		return code_type;
 	return NULL;	/* the rest carry " LE" */
@@ -115,9 +117,9 @@ static const char *spec_type(const char *code_type)
 static void check_record(const char *name, const struct record_field *f,
 			 unsigned size)
 {
-	struct row rows[64];
+	struct row rows[256];
 	unsigned bytes = 0;
-	int n = parse_table(name, rows, 64, &bytes), i;
+	int n = parse_table(name, rows, 256, &bytes), i;
 
 	CHECKF(n > 0, "no table '%s' in format-spec.md", name);
 	if (n <= 0)
@@ -146,9 +148,9 @@ static void check_record(const char *name, const struct record_field *f,
 
 static void check_fixed(const char *name, unsigned size)
 {
-	struct row rows[64];
+	struct row rows[256];
 	unsigned bytes = 0, off = 0;
-	int n = parse_table(name, rows, 64, &bytes);
+	int n = parse_table(name, rows, 256, &bytes);
 
 	CHECKF(n > 0, "no table '%s' in format-spec.md", name);
 	for (int i = 0; i < n; i++) {
