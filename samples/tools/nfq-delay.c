@@ -25,6 +25,10 @@
  *   -t SEC    exit after SEC seconds (default 60); pending packets are
  *             accepted before exiting, so nothing is left hanging
  *   -r FILE   create FILE once the queue is bound (for scripts to wait on)
+ *   -l FILE   log every dropped packet to FILE, one tab-separated line:
+ *               CLOCK_REALTIME seconds, src, sport, dst, dport, TCP seq
+ *               (raw), TCP payload bytes, TCP flags (hex)
+ *             (fields after dst are "-" for a non-TCP packet)
  *   -v        print counters to stderr at exit
  *
  * SIGINT/SIGTERM end it early, also flushing pending packets.
@@ -59,6 +63,51 @@ static unsigned long drop_every, drop_pct, only_first;
 static unsigned long long seen, dropped, delayed, passed, overflow;
 static uint64_t rng_state = 1;
 static volatile sig_atomic_t stop;
+static FILE *drop_log;
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* -l: one line per dropped packet, from the copied header bytes (the queue
+ * copies the first 128 bytes when -l is given). */
+static void log_drop(struct nfq_data *nfa)
+{
+	unsigned char *pkt;
+	int len = nfq_get_payload(nfa, &pkt);
+	char src[INET6_ADDRSTRLEN] = "-", dst[INET6_ADDRSTRLEN] = "-";
+	int proto = -1, iphl = 0, iplen = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (len >= 20 && pkt[0] >> 4 == 4) {
+		inet_ntop(AF_INET, pkt + 12, src, sizeof(src));
+		inet_ntop(AF_INET, pkt + 16, dst, sizeof(dst));
+		proto = pkt[9];
+		iphl = (pkt[0] & 15) * 4;
+		iplen = pkt[2] << 8 | pkt[3];
+	} else if (len >= 40 && pkt[0] >> 4 == 6) {
+		inet_ntop(AF_INET6, pkt + 8, src, sizeof(src));
+		inet_ntop(AF_INET6, pkt + 24, dst, sizeof(dst));
+		proto = pkt[6];	/* extension headers are not followed */
+		iphl = 40;
+		iplen = 40 + (pkt[4] << 8 | pkt[5]);
+	}
+	fprintf(drop_log, "%lld.%06ld\t%s\t", (long long)ts.tv_sec,
+		ts.tv_nsec / 1000, src);
+	if (proto == 6 && len >= iphl + 20) {
+		const unsigned char *tcp = pkt + iphl;
+		int thl = (tcp[12] >> 4) * 4;
+		fprintf(drop_log, "%d\t%s\t%d\t%u\t%d\t0x%03x\n",
+			tcp[0] << 8 | tcp[1], dst, tcp[2] << 8 | tcp[3],
+			be32(tcp + 4), iplen - iphl - thl,
+			(tcp[12] & 1) << 8 | tcp[13]);
+	} else {
+		fprintf(drop_log, "-\t%s\t-\t-\t-\t-\n", dst);
+	}
+	fflush(drop_log);
+}
 
 static int64_t now_ns(void)
 {
@@ -100,6 +149,8 @@ static int cb(struct nfq_q_handle *qh, struct nfgenmsg *nfmsg,
 	if ((drop_every && seen % drop_every == 0) ||
 	    (drop_pct && rng_next() % 10000 < drop_pct * 100)) {
 		dropped++;
+		if (drop_log)
+			log_drop(nfa);
 		return nfq_set_verdict(qh, id, NF_DROP, 0, NULL);
 	}
 	if (delay_ns == 0 || fifo_len == fifo_cap) {
@@ -132,7 +183,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: nfq-delay -q QUEUE -d DELAY_MS -t MAX_SEC "
 		"[-n DROP_EVERY] [-p DROP_PCT] [-s SEED] [-k FIRST_K] "
-		"[-m MAXLEN] [-r READY_FILE] [-v]\n");
+		"[-m MAXLEN] [-r READY_FILE] [-l DROP_LOG] [-v]\n");
 	exit(2);
 }
 
@@ -142,7 +193,7 @@ int main(int argc, char **argv)
 	const char *ready_file = NULL;
 	int verbose = 0, c;
 
-	while ((c = getopt(argc, argv, "q:d:n:p:s:k:m:t:r:v")) != -1) {
+	while ((c = getopt(argc, argv, "q:d:n:p:s:k:m:t:r:l:v")) != -1) {
 		switch (c) {
 		case 'q': qnum = strtoul(optarg, NULL, 10); break;
 		case 'd': delay_ns = (int64_t)strtoul(optarg, NULL, 10) * 1000000LL; break;
@@ -153,6 +204,13 @@ int main(int argc, char **argv)
 		case 'm': maxlen = strtoul(optarg, NULL, 10); break;
 		case 't': max_sec = strtoul(optarg, NULL, 10); break;
 		case 'r': ready_file = optarg; break;
+		case 'l':
+			drop_log = fopen(optarg, "w");
+			if (!drop_log) {
+				perror(optarg);
+				return 1;
+			}
+			break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
@@ -185,8 +243,10 @@ int main(int argc, char **argv)
 		nfq_close(h);
 		return 1;
 	}
-	/* Only the packet id is needed: no payload copy to user space. */
-	if (nfq_set_mode(qh, NFQNL_COPY_META, 0) < 0 ||
+	/* Only the packet id is needed: no payload copy to user space, except
+	 * the headers when dropped packets are logged. */
+	if ((drop_log ? nfq_set_mode(qh, NFQNL_COPY_PACKET, 128) :
+			nfq_set_mode(qh, NFQNL_COPY_META, 0)) < 0 ||
 	    nfq_set_queue_maxlen(qh, (uint32_t)maxlen) < 0) {
 		fprintf(stderr, "nfq-delay: cannot configure queue\n");
 		return 1;
@@ -248,5 +308,7 @@ int main(int argc, char **argv)
 			qnum, seen, delayed, dropped, passed, overflow, enobufs);
 	nfq_destroy_queue(qh);
 	nfq_close(h);
+	if (drop_log)
+		fclose(drop_log);
 	return 0;
 }

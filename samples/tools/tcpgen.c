@@ -16,7 +16,8 @@
  *
  * Client:  tcpgen client -c ADDR[,ADDR...] -p PORT[,PORT...]
  *                 (-g SIZE | -u SIZE) [-q OPTS] [-n CONNS] [-P WORKERS]
- *                 [-i INTERVAL_MS] [-A ABORT_AFTER] [-x] [-b SRC_ADDR]
+ *                 [-i INTERVAL_MS] [-A ABORT_AFTER] [-x | -X] [-b SRC_ADDR]
+ *                 [-R RCVBUF] [-z AT:MS[,AT:MS...]] [-v]
  *                 [-w IO_TIMEOUT_SEC] [-T MAX_SEC] [-S SEED] [-r READY_FILE]
  *   -g SIZE    GET SIZE bytes; SIZE is N, N[kKmM] or MIN-MAX (random)
  *   -u SIZE    PUT (upload) SIZE bytes
@@ -28,8 +29,23 @@
  *              request is sent) close with SO_LINGER 0, i.e. send an RST
  *   -x         expect the connection to be refused (closed port -> RST);
  *              a refusal then counts as success
- *   -b ADDR    bind this source address
- *   -w SEC     per-call socket timeout (connect/send/recv), default 20
+ *   -X         expect no answer at all (SYNs silently dropped): connect()
+ *              giving up after the -w timeout counts as success
+ *   -b ADDR    bind this source address; ADDR:PORT (or [ADDR6]:PORT) also
+ *              binds the source port, so a script knows it in advance
+ *   -R BYTES   SO_RCVBUF before connecting (fixes the receive buffer and
+ *              turns off its autotuning)
+ *   -z AT:MS   slow reader: once AT bytes of response body are in, stop
+ *              reading for MS ms; up to 8 pauses, comma-separated, AT rising
+ *   -v         one line per connection on stdout, tab-separated, times in
+ *              CLOCK_REALTIME seconds (the clock tcpdump stamps with):
+ *                conn  LPORT  DST  T_CONNECT  T_CLOSE  OUTCOME
+ *                pause LPORT  DST  T_START    T_END    AT_BYTES
+ *              T_CLOSE is taken just before close(), so for an abort it is
+ *              when the RST is sent; OUTCOME is ok, abort, refused, silent
+ *              or fail
+ *   -w SEC     per-call socket timeout (connect/send/recv), default 20;
+ *              may be fractional (-w 1.5)
  *   -T SEC     stop starting connections after SEC seconds, and hard-exit
  *              at SEC + io timeout; default 60
  *   Targets are used round-robin over all ADDR x PORT pairs.
@@ -61,7 +77,7 @@
 #define MAX_LISTEN 16
 
 static char payload[65536];	/* data pattern sent by both sides */
-static int io_timeout = 20;
+static double io_timeout = 20;	/* seconds, may be fractional */
 
 static void die(const char *msg)
 {
@@ -85,7 +101,8 @@ static void msleep(long ms)
 
 static void set_timeouts(int fd)
 {
-	struct timeval tv = { io_timeout, 0 };
+	struct timeval tv = { (time_t)io_timeout,
+			      (suseconds_t)((io_timeout - (time_t)io_timeout) * 1e6) };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
@@ -339,7 +356,7 @@ static int run_server(int argc, char **argv)
 		case 'T': max_sec = atoi(optarg); break;
 		case 'L': pacing_rate = strtoul(optarg, NULL, 10); break;
 		case 'r': ready = optarg; break;
-		case 'w': io_timeout = atoi(optarg); break;
+		case 'w': io_timeout = atof(optarg); break;
 		default: return 2;
 		}
 	}
@@ -389,10 +406,45 @@ static struct size_spec get_size, put_size;
 static int is_put, expect_refused;
 static long abort_after = -1;
 static const char *query = "";
+static int expect_silence, log_conns, rcvbuf;
+static struct { unsigned long long at; long ms; } pauses[8];
+static int npauses;
 static long conns_per_worker = 1, interval_ms;
 static double stop_at;
 static atomic_long n_ok, n_fail, next_target;
 static atomic_ullong bytes_in, bytes_out;
+
+static double real_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* -v: one line per event; a single printf, so threads do not interleave. */
+static void log_event(const char *what, int lport, long t, double t0,
+		      double t1, const char *extra)
+{
+	if (!log_conns)
+		return;
+	const struct sockaddr_storage *ss = &targets[t];
+	int port = ss->ss_family == AF_INET6 ?
+		   ntohs(((const struct sockaddr_in6 *)ss)->sin6_port) :
+		   ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	printf("%s\t%d\t%s:%d\t%.6f\t%.6f\t%s\n", what, lport,
+	       target_host[t], port, t0, t1, extra);
+}
 
 /* One connection; returns 0 if it went as asked. */
 static int one_conn(unsigned int *seed)
@@ -402,16 +454,32 @@ static int one_conn(unsigned int *seed)
 	if (fd < 0)
 		return -1;
 	set_timeouts(fd);
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (src_len && bind(fd, (struct sockaddr *)&src_addr, src_len) < 0) {
 		close(fd);
 		return -1;
 	}
+	double t_conn = real_s();
 	if (connect(fd, (struct sockaddr *)&targets[t], target_len[t]) < 0) {
-		int e = errno;
+		int e = errno, lport = local_port(fd);
+		int silent = e == EINPROGRESS || e == ETIMEDOUT || e == EAGAIN;
+		double t_end = real_s();
 		close(fd);
-		return (expect_refused && e == ECONNREFUSED) ? 0 : -1;
+		if (expect_refused && e == ECONNREFUSED) {
+			log_event("conn", lport, t, t_conn, t_end, "refused");
+			return 0;
+		}
+		if (expect_silence && silent) {
+			log_event("conn", lport, t, t_conn, t_end, "silent");
+			return 0;
+		}
+		log_event("conn", lport, t, t_conn, t_end, "fail");
+		return -1;
 	}
-	if (expect_refused) {
+	int lport = local_port(fd);
+	if (expect_refused || expect_silence) {
+		log_event("conn", lport, t, t_conn, real_s(), "fail");
 		close(fd);
 		return -1;
 	}
@@ -442,11 +510,21 @@ static int one_conn(unsigned int *seed)
 	unsigned long long body = 0;
 	int in_body = 0;
 	char tail[4] = { 0 };
+	int pause_i = 0;
 	for (;;) {
 		if (abort_after >= 0 && in_body && body >= (unsigned long long)abort_after)
 			break;
 		if (abort_after == 0)
 			break;
+		if (pause_i < npauses && in_body && body >= pauses[pause_i].at) {
+			char at[32];
+			double p0 = real_s();
+			msleep(pauses[pause_i].ms);
+			snprintf(at, sizeof(at), "%llu", body);
+			log_event("pause", lport, t, p0, real_s(), at);
+			pause_i++;
+			continue;
+		}
 		ssize_t r = recv(fd, buf, sizeof(buf), 0);
 		if (r == 0) {
 			rc = 0;
@@ -477,8 +555,11 @@ static int one_conn(unsigned int *seed)
 	} else if (rc == 0 && !is_put && body != n) {
 		rc = -1;	/* short body */
 	}
-out:
+out:;
+	double t_close = real_s();
 	close(fd);
+	log_event("conn", lport, t, t_conn, t_close,
+		  rc < 0 ? "fail" : abort_after >= 0 ? "abort" : "ok");
 	return rc;
 }
 
@@ -554,6 +635,29 @@ static int add_targets(const char *addrs, const char *ports)
 	return ntargets ? 0 : -1;
 }
 
+/* "AT:MS[,AT:MS...]" -> pauses[]; AT may carry k/M like a size. */
+static int parse_pauses(const char *s)
+{
+	char *end;
+	for (;;) {
+		if (npauses == (int)(sizeof(pauses) / sizeof(pauses[0])))
+			return -1;
+		pauses[npauses].at = parse_one_size(s, &end);
+		if (*end != ':')
+			return -1;
+		pauses[npauses].ms = strtol(end + 1, &end, 10);
+		if (pauses[npauses].ms <= 0 ||
+		    (npauses && pauses[npauses].at < pauses[npauses - 1].at))
+			return -1;
+		npauses++;
+		if (*end == 0)
+			return 0;
+		if (*end != ',')
+			return -1;
+		s = end + 1;
+	}
+}
+
 static int run_client(int argc, char **argv)
 {
 	const char *addrs = NULL, *ports = NULL, *ready = NULL;
@@ -561,7 +665,7 @@ static int run_client(int argc, char **argv)
 	unsigned int seed = 1;
 	int have_size = 0;
 
-	while ((c = getopt(argc, argv, "c:p:g:u:q:n:P:i:A:xb:w:T:S:r:")) != -1) {
+	while ((c = getopt(argc, argv, "c:p:g:u:q:n:P:i:A:xXb:R:z:vw:T:S:r:")) != -1) {
 		switch (c) {
 		case 'c': addrs = optarg; break;
 		case 'p': ports = optarg; break;
@@ -581,18 +685,28 @@ static int run_client(int argc, char **argv)
 		case 'i': interval_ms = atol(optarg); break;
 		case 'A': abort_after = atol(optarg); break;
 		case 'x': expect_refused = 1; break;
+		case 'X': expect_silence = 1; break;
+		case 'R': rcvbuf = atoi(optarg); break;
+		case 'v': log_conns = 1; break;
+		case 'z':
+			if (parse_pauses(optarg) < 0) {
+				fprintf(stderr, "tcpgen client: bad -z %s\n", optarg);
+				return 2;
+			}
+			break;
 		case 'b':
 			if (parse_addr(optarg, 0, &src_addr, &src_len) < 0)
 				return 2;
 			break;
-		case 'w': io_timeout = atoi(optarg); break;
+		case 'w': io_timeout = atof(optarg); break;
 		case 'T': max_sec = atoi(optarg); break;
 		case 'S': seed = (unsigned int)atoi(optarg); break;
 		case 'r': ready = optarg; break;
 		default: return 2;
 		}
 	}
-	if (!addrs || !ports || (!have_size && !expect_refused) || workers < 1 ||
+	if (!addrs || !ports || (!have_size && !expect_refused && !expect_silence) ||
+	    workers < 1 ||
 	    workers > 4096 || max_sec <= 0 || add_targets(addrs, ports) < 0) {
 		fprintf(stderr, "tcpgen client: need -c ADDRS -p PORTS -g|-u SIZE\n");
 		return 2;
