@@ -126,8 +126,34 @@ static void put_n(uint8_t *p, unsigned size, uint64_t v)
 		put_le16(p, (uint16_t)v);
 }
 
+/*
+ * Frame references (the segment an ACK acknowledges, the ACK a duplicate
+ * repeats) are stored as their distance back from the record's own frame,
+ * 0 staying 0: a reference is always to an earlier frame, so the distance
+ * is never 0 otherwise, and it is small.  The mapping is its own inverse.
+ */
+static const unsigned backref_fields[] = {
+	offsetof(struct cache_pkt_layout, acked_frame),
+	offsetof(struct cache_pkt_layout, dupack_frame),
+};
+
+static void backref(uint8_t *rec)
+{
+	uint64_t frame = get_le64(rec + offsetof(struct cache_pkt_layout, frame));
+
+	for (size_t k = 0; k < sizeof(backref_fields) / sizeof(backref_fields[0]); k++) {
+		uint8_t *p = rec + backref_fields[k];
+		uint64_t v = get_le64(p);
+		if (v)
+			put_le64(p, frame - v);
+	}
+}
+
 void cache_delta_encode(uint8_t *recs, size_t n, size_t r)
 {
+	if (r >= sizeof(struct cache_pkt_layout))
+		for (size_t i = 0; i < n; i++)
+			backref(recs + i * r);
 	for (size_t i = n; i-- > 1;) {
 		uint8_t *cur = recs + i * r, *prev = cur - r;
 		for (size_t k = 0; k < sizeof(delta_fields) / sizeof(delta_fields[0]); k++) {
@@ -146,4 +172,8 @@ void cache_delta_decode(uint8_t *recs, size_t n, size_t r)
 			put_n(cur + off, size, get_n(cur + off, size) + get_n(prev + off, size));
 		}
 	}
+	/* after the frames are known again */
+	if (r >= sizeof(struct cache_pkt_layout))
+		for (size_t i = 0; i < n; i++)
+			backref(recs + i * r);
 }

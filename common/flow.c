@@ -19,6 +19,7 @@
 #include "analysis.h"
 #include "connstats.h"
 #include "flow.h"
+#include "zeek.h"
 
 struct key {
 	uint8_t a[16], b[16];	/* a <= b (address, then port) */
@@ -41,6 +42,7 @@ struct conn {
 	struct cache_stream *cs;
 	struct analysis_conn an;	/* Wireshark's sequence analysis */
 	struct connstats st;	/* summary of the recorded packets */
+	struct zeek_state z;	/* Zeek's conn_state and history */
 	bool reused;		/* started by a SYN reusing a 4-tuple */
 	uint64_t nrec;		/* packets recorded (matching the filter) */
 	uint8_t seen_end;	/* CONN_END_* bits over every packet */
@@ -202,6 +204,8 @@ static int conn_end(struct flow_table *t, struct conn *c, bool evicted,
 	r->wscale_s = c->side[1].wscale;
 	r->evicted = evicted;
 	connstats_finish(&c->st, r);
+	r->conn_state = (uint8_t)zeek_conn_state(&c->z);
+	zeek_history(&c->z, r->history.s, sizeof(r->history.s));
 	if (c->nrec) {
 		rc = cache_writer_stream_end(t->w, c->cs, r, e);
 		t->st.written++;
@@ -278,6 +282,7 @@ static struct conn *conn_start(struct flow_table *t, const struct key *k,
 	(void)frame;
 	(void)ts;
 	c->side[0].wscale = c->side[1].wscale = -1;
+	zeek_init(&c->z, c->rec.cport, c->rec.sport);
 
 	i = probe_find(t, k, h);
 	t->slots[i] = c;
@@ -487,6 +492,8 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 		return 0;
 	if (connstats_packet(&c->st, dir, &p, &c->an))
 		return err_set(e, ERR_NOMEM, NULL, "out of memory");
+	zeek_packet(&c->z, dir == 0, d->flags, d->seq, d->ack, d->payload_len,
+		    d->win, false);
 	track_handshake(c, dir, frame, ts, d);
 	if (c->nrec++ == 0) {
 		c->rec.first_frame = frame;

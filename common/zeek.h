@@ -43,8 +43,9 @@
 #define ZEEK_OOO_BLOCKS 8
 
 /* Zeek's conn_state values. */
+/* Values are stored in the cache (conn_fields.def, conn_state): never renumber. */
 enum zeek_conn_state {
-	ZEEK_OTH,
+	ZEEK_OTH = 0,
 	ZEEK_S0,
 	ZEEK_S1,
 	ZEEK_SF,
@@ -84,6 +85,7 @@ struct zeek_scaled {
 
 /* One side of the connection, as Zeek's TCP_Endpoint sees it. */
 struct zeek_endpoint {
+	bool sent;		/* this side has sent a segment */
 	uint8_t state;		/* enum zeek_tcp_state */
 	uint8_t prev_state;	/* state before the last change */
 	uint32_t start_seq;	/* raw seq: ISN, or first seq - 1 without SYN */
