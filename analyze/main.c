@@ -30,7 +30,7 @@ static void usage(FILE *f)
 "\n"
 "Reports:\n");
 	for (unsigned i = 0; i < report_count; i++)
-		fprintf(f, "  %-10s %s\n", report_list[i]->name,
+		fprintf(f, "  %-12s %s\n", report_list[i]->name,
 			report_list[i]->summary);
 	fprintf(f,
 "\n"

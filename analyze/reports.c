@@ -6,16 +6,26 @@
 
 #include "report.h"
 
+extern const struct report report_concurrency;
 extern const struct report report_conns;
+extern const struct report report_handshake;
+extern const struct report report_health;
 extern const struct report report_info;
 extern const struct report report_ladder;
 extern const struct report report_packets;
+extern const struct report report_resets;
+extern const struct report report_window;
 
 const struct report *const report_list[] = {
+	&report_concurrency,
 	&report_conns,
+	&report_handshake,
+	&report_health,
 	&report_info,
 	&report_ladder,
 	&report_packets,
+	&report_resets,
+	&report_window,
 };
 
 const unsigned report_count = sizeof(report_list) / sizeof(report_list[0]);

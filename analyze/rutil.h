@@ -1,7 +1,10 @@
 /*
  * rutil.h - what several reports share: the connection selector behind
  * --stream/--host/--port/--client/--server/--from/--to, TCP flag letters,
- * and the names of connection end states.
+ * analysis flag names and Wireshark's notes for them, the names of
+ * connection end states, and small helpers for reports that collect
+ * connections before they print (growing arrays, sorted percentiles,
+ * fixed-point cells).  Nothing here prints except through out.h.
  */
 #ifndef TCPSIFT_RUTIL_H
 #define TCPSIFT_RUTIL_H
@@ -11,6 +14,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "out.h"
 #include "record.h"
 
 /* A connection selector; zeroed = everything. */
@@ -77,5 +81,41 @@ void tcpflags_str(char *buf, uint16_t flags);
  * "rst_server" by who sent the first RST.
  */
 const char *conn_state_name(const struct cache_conn *c);
+
+/*
+ * Wireshark's Info-column notes for a packet's analysis flags, in the order
+ * Wireshark shows them, each "[TCP ...]" and separated by a space:
+ * "[TCP Dup ACK 412#2]" (dupack_frame#dupack_num), "[TCP Retransmission]"
+ * (or Fast / Spurious instead), ...; "" when none.  Returns buf.
+ */
+char *analysis_notes(char *buf, size_t size, const struct cache_pkt *p);
+
+/* Zeek's conn_state of c ("SF", "S0" ...), or NULL when the cache does not
+ * carry it for c (empty history: an older cache). */
+const char *rutil_zeek_state(const struct cache_conn *c);
+
+/* c's ack RTT over both directions: false when there is no sample. */
+bool rutil_rtt_min(const struct cache_conn *c, int64_t *ns);
+bool rutil_rtt_max(const struct cache_conn *c, int64_t *ns);
+
+/* A cell holding an address (IPv4 or IPv6 by ipver). */
+void rutil_out_addr(struct out *o, const struct addr16 *a, int ipver);
+
+/* A number cell v / 10^decimals with that many decimals ("12.50"). */
+void rutil_out_fixed(struct out *o, int64_t v, int decimals);
+
+/*
+ * Makes room for `need` elements of `size` bytes in *p (capacity *cap,
+ * grown by doubling); 0, or ERR_NOMEM with e set (then *p is unchanged).
+ */
+int rutil_grow(void **p, size_t *cap, size_t need, size_t size,
+	       struct err *e);
+
+/* Sorts v ascending. */
+void rutil_sort_i64(int64_t *v, size_t n);
+
+/* The pct-th percentile (0..100) of sorted v (n > 0), by nearest rank:
+ * the smallest value with at least pct% of the values at or below it. */
+int64_t rutil_percentile(const int64_t *v, size_t n, unsigned pct);
 
 #endif

@@ -2,7 +2,9 @@
 # t-cli.sh - command-line cases with expected output (after zstd's
 # tests/cli-tests): each tests/cli/NAME.sh is run with bash in a scratch
 # folder holding fresh caches of the samples (demo.sift, ipv6.sift,
-# demo-8080.sift extracted with -f 'tcp port 8080'), with $EXTRACT and
+# demo-8080.sift extracted with -f 'tcp port 8080', and handshake.sift,
+# aborts.sift, zerowin.sift, lossy.sift from the ground-truth samples when
+# they are there), with $EXTRACT and
 # $ANALYZE set; its stdout must equal tests/cli/NAME.out and its exit
 # status tests/cli/NAME.status (0 when that file is absent).  stderr is
 # compared too when tests/cli/NAME.err exists.
@@ -25,6 +27,11 @@ done
 	fail cli "cannot extract the samples"
 	finish
 }
+for s in handshake aborts zerowin lossy; do
+	[ -f "$ROOT/samples/$s.pcap" ] || continue
+	(cd "$TMP" && SOURCE_DATE_EPOCH=0 "$EXTRACT" -q -o "$s.sift" "$ROOT/samples/$s.pcap") ||
+		fail cli "cannot extract samples/$s.pcap"
+done
 
 for case in "$ROOT"/tests/cli/*.sh; do
 	name=cli-$(basename "$case" .sh)

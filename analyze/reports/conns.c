@@ -1,5 +1,8 @@
 /*
- * conns.c - one row per connection, in stream order, with a selector.
+ * conns.c - one row per connection, in stream order, with a selector:
+ * endpoints, times, end state, counts, handshake times, ack RTTs and the
+ * TCP analysis counts, all from the connection records alone (no packet
+ * is read).
  */
 #include <stdlib.h>
 
@@ -21,6 +24,13 @@ static const struct out_col cols[] = {
 	{ "s2c_pkts", OUT_T_NUM },   { "c2s_bytes", OUT_T_NUM },
 	{ "s2c_bytes", OUT_T_NUM },  { "synack", OUT_T_SECS },
 	{ "first_frame", OUT_T_NUM }, { "last_frame", OUT_T_NUM },
+	{ "conn_state", OUT_T_STR }, { "history", OUT_T_STR },
+	{ "ackrtt", OUT_T_SECS },    { "rtt_min", OUT_T_SECS },
+	{ "rtt_med", OUT_T_SECS },   { "rtt_max", OUT_T_SECS },
+	{ "retrans_c2s", OUT_T_NUM }, { "retrans_s2c", OUT_T_NUM },
+	{ "dupack_c2s", OUT_T_NUM }, { "dupack_s2c", OUT_T_NUM },
+	{ "zerowin_c2s", OUT_T_NUM }, { "zerowin_s2c", OUT_T_NUM },
+	{ "rst_by", OUT_T_STR },     { "rst_frame", OUT_T_NUM },
 };
 
 static const struct option options[] = {
@@ -55,7 +65,9 @@ static int conns_conn(void *state, struct report_run *run,
 {
 	struct conns *s = state;
 	struct out *o = run->out;
+	const char *zs = rutil_zeek_state(c);
 	char a[ADDR_STR_MAX];
+	int64_t rtt;
 
 	if (!conn_sel_match(&s->sel, c, s->t0))
 		return 0;
@@ -80,6 +92,35 @@ static int conns_conn(void *state, struct report_run *run,
 		out_null(o);
 	out_uint(o, c->first_frame);
 	out_uint(o, c->last_frame);
+	out_str(o, zs ? zs : "");
+	out_str(o, c->history.s);
+	if (c->synack_frame && c->ack_frame)
+		out_secs(o, c->ack_ts - c->synack_ts);
+	else
+		out_null(o);
+	if (rutil_rtt_min(c, &rtt))
+		out_secs(o, rtt);
+	else
+		out_null(o);
+	if (c->rtt_n_c2s || c->rtt_n_s2c)
+		out_secs(o, c->rtt_med);
+	else
+		out_null(o);
+	if (rutil_rtt_max(c, &rtt))
+		out_secs(o, rtt);
+	else
+		out_null(o);
+	out_uint(o, c->n_retransmission_c2s);
+	out_uint(o, c->n_retransmission_s2c);
+	out_uint(o, c->n_duplicate_ack_c2s);
+	out_uint(o, c->n_duplicate_ack_s2c);
+	out_uint(o, c->n_zero_window_c2s);
+	out_uint(o, c->n_zero_window_s2c);
+	out_str(o, c->rst_by == 1 ? "client" : c->rst_by == 2 ? "server" : "");
+	if (c->rst_frame)
+		out_uint(o, c->rst_frame);
+	else
+		out_null(o);
 	out_row_end(o);
 	return 0;
 }
@@ -112,7 +153,26 @@ CONN_SEL_HELP
 "               packets and TCP payload bytes per direction\n"
 "  synack       seconds from the client's first SYN to the server's first\n"
 "               SYN-ACK; empty when either was not captured\n"
-"  first_frame, last_frame   frame numbers, as Wireshark's frame.number\n",
+"  first_frame, last_frame   frame numbers, as Wireshark's frame.number\n"
+"  conn_state   Zeek's conn.log conn_state (S0, S1, SF, REJ, S2, S3, RSTO,\n"
+"               RSTR, RSTOS0, RSTRH, SH, SHR, OTH); empty when the cache does\n"
+"               not carry it\n"
+"  history      Zeek's conn.log history letters (upper case: the originator,\n"
+"               which Zeek may choose differently from our client)\n"
+"  ackrtt       seconds from the server's first SYN-ACK to the client's ACK\n"
+"               completing the handshake; empty when either is missing\n"
+"  rtt_min, rtt_med, rtt_max\n"
+"               ack RTTs (tcp.analysis.ack_rtt) of both directions: the\n"
+"               smallest, the median of all samples, the largest; empty when\n"
+"               no ACK acknowledged data\n"
+"  retrans_c2s, retrans_s2c\n"
+"               packets flagged as retransmissions (fast and spurious ones\n"
+"               included), sent by the client / by the server\n"
+"  dupack_c2s, dupack_s2c     packets flagged as duplicate ACKs\n"
+"  zerowin_c2s, zerowin_s2c   packets flagged as zero window (the sender's\n"
+"               receive window was full)\n"
+"  rst_by       who sent the first RST: client, server, or empty\n"
+"  rst_frame    frame of the first RST; empty when none\n",
 	.options = options,
 	.create = conns_create,
 	.option = conns_option,

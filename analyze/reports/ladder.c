@@ -2,7 +2,10 @@
  * ladder.c - one connection as the arrow diagram network engineers draw:
  * client-to-server lines start with "-->", server-to-client lines are
  * indented and start with "<--".  Times are relative to the connection's
- * first packet.  --format csv/json give the same packets as rows.
+ * first packet.  After a line come Wireshark's notes on the packet
+ * ("[TCP Retransmission]", "[TCP Dup ACK 412#2]" ...), from the analysis
+ * flags stored in the cache.  --format csv/json give the same packets as
+ * rows, with the flags and the ACK RTT as columns.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@ static const struct out_col cols[] = {
 	{ "dir", OUT_T_STR },   { "flags", OUT_T_STR },
 	{ "seq", OUT_T_NUM },   { "ack", OUT_T_NUM },
 	{ "len", OUT_T_NUM },   { "win", OUT_T_NUM },
+	{ "analysis", OUT_T_STR }, { "ack_rtt", OUT_T_SECS },
 };
 
 static const struct option options[] = {
@@ -68,7 +72,7 @@ static int line(void *arg, const struct cache_pkt *p)
 	struct report_run *run = ((void **)arg)[0];
 	struct ladder *s = ((void **)arg)[1];
 	struct out *o = run->out;
-	char fl[10], rel[32], frame[24];
+	char fl[10], rel[32], frame[24], an[512];
 
 	tcpflags_str(fl, p->flags);
 	if (out_format(o) != OUT_TABLE) {
@@ -80,14 +84,20 @@ static int line(void *arg, const struct cache_pkt *p)
 		out_uint(o, p->ack);
 		out_uint(o, p->len);
 		out_uint(o, p->win);
+		out_str(o, analysis_str(an, sizeof(an), p->analysis));
+		if (p->acked_frame && p->ack_rtt)
+			out_secs(o, p->ack_rtt);
+		else
+			out_null(o);
 		out_row_end(o);
 		return 0;
 	}
 	timefmt_secs(rel, sizeof(rel), p->ts - s->c.first_ts, 6);
 	snprintf(frame, sizeof(frame), "[%llu]", (unsigned long long)p->frame);
-	fprintf(out_file(o), "%s%s %-9s %11s  %-4s seq=%-10u ack=%-10u len=%-5u win=%u\n",
+	analysis_notes(an, sizeof(an), p);
+	fprintf(out_file(o), "%s%s %-9s %11s  %-4s seq=%-10u ack=%-10u len=%-5u win=%u%s%s\n",
 		p->dir ? "        " : "", p->dir ? "<--" : "-->", frame, rel, fl,
-		p->seq, p->ack, p->len, p->win);
+		p->seq, p->ack, p->len, p->win, an[0] ? "  " : "", an);
 	return 0;
 }
 
@@ -151,10 +161,19 @@ const struct report report_ladder = {
 "Lines: client-to-server packets start with -->, server-to-client packets\n"
 "are indented and start with <--, then [frame], seconds since the\n"
 "connection's first packet, flags (F S R P A U E C N), relative seq and ack,\n"
-"payload length and calculated window.  A header names the client and\n"
-"server and the first and last frame with their absolute times.\n"
+"payload length and calculated window, then Wireshark's notes on the packet\n"
+"as its Info column shows them: [TCP Retransmission], [TCP Fast\n"
+"Retransmission], [TCP Spurious Retransmission], [TCP Out-Of-Order], [TCP\n"
+"Previous segment not captured], [TCP ACKed unseen segment], [TCP Dup ACK\n"
+"F#N] (the Nth duplicate of the ACK in frame F), [TCP ZeroWindow], [TCP\n"
+"ZeroWindowProbe], [TCP ZeroWindowProbeAck], [TCP Window Full], [TCP Window\n"
+"Update], [TCP Keep-Alive], [TCP Keep-Alive ACK], [TCP Port numbers reused].\n"
+"A header names the client and server and the first and last frame with\n"
+"their absolute times.\n"
 "\n"
-"Columns with --format csv|json: frame, rel, dir, flags, seq, ack, len, win\n",
+"Columns with --format csv|json: frame, rel, dir, flags, seq, ack, len, win,\n"
+"analysis (flag names joined by '+', as in `packets`), ack_rtt (seconds from\n"
+"the segment this ACKs to this ACK, tcp.analysis.ack_rtt; empty when none)\n",
 	.options = options,
 	.create = ladder_create,
 	.option = ladder_option,

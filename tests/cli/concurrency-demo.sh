@@ -1,0 +1,1 @@
+"$ANALYZE" concurrency --bucket 500ms demo.sift

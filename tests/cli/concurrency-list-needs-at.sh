@@ -1,0 +1,1 @@
+"$ANALYZE" concurrency --list demo.sift

@@ -1,0 +1,1 @@
+"$ANALYZE" conns --format csv lossy.sift aborts.sift

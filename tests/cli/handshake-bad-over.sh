@@ -1,0 +1,1 @@
+"$ANALYZE" handshake --over soon demo.sift

@@ -1,0 +1,1 @@
+"$ANALYZE" handshake demo.sift

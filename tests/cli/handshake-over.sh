@@ -1,0 +1,1 @@
+"$ANALYZE" handshake --over 300ms handshake.sift

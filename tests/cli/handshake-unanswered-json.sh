@@ -1,0 +1,1 @@
+"$ANALYZE" handshake --unanswered --format json handshake.sift demo.sift

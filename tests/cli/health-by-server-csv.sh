@@ -1,0 +1,1 @@
+"$ANALYZE" health --by-server --format csv handshake.sift

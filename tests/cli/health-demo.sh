@@ -1,0 +1,1 @@
+"$ANALYZE" health demo.sift lossy.sift

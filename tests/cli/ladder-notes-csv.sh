@@ -1,0 +1,1 @@
+"$ANALYZE" ladder --stream 45 --format csv handshake.sift

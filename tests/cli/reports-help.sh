@@ -1,0 +1,1 @@
+for r in concurrency handshake health resets window; do "$ANALYZE" $r --help; done

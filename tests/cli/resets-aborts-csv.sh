@@ -1,0 +1,1 @@
+"$ANALYZE" resets --by client --format csv aborts.sift

@@ -1,0 +1,1 @@
+"$ANALYZE" resets demo.sift

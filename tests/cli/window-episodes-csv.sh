@@ -1,0 +1,1 @@
+"$ANALYZE" window --stream 0 --episodes --format csv zerowin.sift

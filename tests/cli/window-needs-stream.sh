@@ -1,0 +1,1 @@
+"$ANALYZE" window demo.sift

@@ -1,0 +1,1 @@
+"$ANALYZE" window --stream 1 --side server demo.sift
