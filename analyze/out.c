@@ -258,23 +258,37 @@ static void json_str(FILE *f, const char *s, size_t n)
 	fputc('"', f);
 }
 
+/* One aligned line, built in a buffer and written at once. */
 static void table_row(struct out *o, const char *text, const struct cell *cells)
 {
+	char line[MAX_COLS * (CELL_MAX + 2) + 2];
+	size_t n = 0;
+
 	for (unsigned i = 0; i < o->ncols; i++) {
 		const struct cell *c = &cells[i];
 		unsigned pad = o->width[i] > c->len ? o->width[i] - c->len : 0;
 		bool right = c->type != OUT_T_STR && c->type != OUT_T_TIME;
 		bool last = i + 1 == o->ncols;
 
-		if (i)
-			fputs("  ", o->f);
-		if (right)
-			fprintf(o->f, "%*s", (int)pad, "");
-		fwrite(text + c->off, 1, c->len, o->f);
-		if (!right && !last)
-			fprintf(o->f, "%*s", (int)pad, "");
+		if (pad > CELL_MAX)
+			pad = CELL_MAX;
+		if (i) {
+			line[n++] = ' ';
+			line[n++] = ' ';
+		}
+		if (right) {
+			memset(line + n, ' ', pad);
+			n += pad;
+		}
+		memcpy(line + n, text + c->off, c->len);
+		n += c->len;
+		if (!right && !last) {
+			memset(line + n, ' ', pad);
+			n += pad;
+		}
 	}
-	fputc('\n', o->f);
+	line[n++] = '\n';
+	fwrite(line, 1, n, o->f);
 }
 
 static void table_flush_held(struct out *o)

@@ -84,6 +84,19 @@ void cache_shuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r)
 	}
 }
 
+void cache_unshuffle_rows(uint8_t *dst, const uint8_t *src, size_t n,
+			  size_t r, size_t first, size_t count)
+{
+	for (size_t i0 = first; i0 < first + count; i0 += TILE) {
+		size_t i1 = i0 + TILE < first + count ? i0 + TILE : first + count;
+		for (size_t j = 0; j < r; j++) {
+			const uint8_t *plane = src + j * n;
+			for (size_t i = i0; i < i1; i++)
+				dst[(i - first) * r + j] = plane[i];
+		}
+	}
+}
+
 void cache_unshuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r)
 {
 	for (size_t i0 = 0; i0 < n; i0 += TILE) {
@@ -149,13 +162,15 @@ static void backref(uint8_t *rec)
 	}
 }
 
-void cache_delta_encode(uint8_t *recs, size_t n, size_t r)
+void cache_delta_encode(uint8_t *recs, size_t n, size_t r, size_t restart)
 {
 	if (r >= sizeof(struct cache_pkt_layout))
 		for (size_t i = 0; i < n; i++)
 			backref(recs + i * r);
 	for (size_t i = n; i-- > 1;) {
 		uint8_t *cur = recs + i * r, *prev = cur - r;
+		if (restart && i % restart == 0)
+			continue;	/* stored as is: a place to start decoding */
 		for (size_t k = 0; k < sizeof(delta_fields) / sizeof(delta_fields[0]); k++) {
 			unsigned off = delta_fields[k].off, size = delta_fields[k].size;
 			put_n(cur + off, size, get_n(cur + off, size) - get_n(prev + off, size));
@@ -163,10 +178,12 @@ void cache_delta_encode(uint8_t *recs, size_t n, size_t r)
 	}
 }
 
-void cache_delta_decode(uint8_t *recs, size_t n, size_t r)
+void cache_delta_decode(uint8_t *recs, size_t n, size_t r, size_t restart)
 {
 	for (size_t i = 1; i < n; i++) {
 		uint8_t *cur = recs + i * r, *prev = cur - r;
+		if (restart && i % restart == 0)
+			continue;
 		for (size_t k = 0; k < sizeof(delta_fields) / sizeof(delta_fields[0]); k++) {
 			unsigned off = delta_fields[k].off, size = delta_fields[k].size;
 			put_n(cur + off, size, get_n(cur + off, size) + get_n(prev + off, size));

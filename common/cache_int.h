@@ -25,6 +25,8 @@ enum {
 	CACHE_FILTER_NONE = 0,
 	CACHE_FILTER_SHUFFLE = 1,
 	CACHE_FILTER_DELTA_SHUFFLE = 2,	/* PKT blocks: delta, then shuffle */
+	CACHE_FILTER_DELTA_RESTART_SHUFFLE = 3,	/* the same, restarting every
+						   CACHE_DELTA_RESTART records */
 
 	/* Writer tuning: records per block, per chunk, and the lag bound. */
 	CACHE_PKT_BLOCK_RECS = 16384,
@@ -33,6 +35,10 @@ enum {
 	CACHE_STREAMDIR_BLOCK_RECS = 16384,
 	CACHE_CHUNK_MAX = 4096,
 	CACHE_LAG_MAX = 1 << 18,
+
+	/* The delta filter stores every 256th record as is, so a reader
+	 * can decode a few rows without the whole block. */
+	CACHE_DELTA_RESTART = 256,
 
 	/* Reader's refusal limit for one block's decompressed size. */
 	CACHE_BLOCK_RAW_MAX = 64 << 20
@@ -62,9 +68,16 @@ void cache_index_entry_decode(const uint8_t *p, struct cache_block *b);
 /* Byte shuffle (transpose n records of size r into r planes of n bytes). */
 void cache_shuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r);
 void cache_unshuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r);
+/* Rows [first, first + count) only, into dst from its start. */
+void cache_unshuffle_rows(uint8_t *dst, const uint8_t *src, size_t n,
+			  size_t r, size_t first, size_t count);
 
-/* The PKT delta filter, in place on n encoded packet records of stride r. */
-void cache_delta_encode(uint8_t *recs, size_t n, size_t r);
-void cache_delta_decode(uint8_t *recs, size_t n, size_t r);
+/*
+ * The PKT delta filter, in place on n encoded packet records of stride r;
+ * with restart > 0 every restart-th record is stored as is, and decoding
+ * may start at any of them (filter 3); restart 0 is filter 2.
+ */
+void cache_delta_encode(uint8_t *recs, size_t n, size_t r, size_t restart);
+void cache_delta_decode(uint8_t *recs, size_t n, size_t r, size_t restart);
 
 #endif

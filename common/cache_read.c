@@ -52,6 +52,13 @@ struct cache_reader {
 	struct cache_block *index;
 	uint32_t nindex;
 	struct typelist pkt, conn, chunk, dir;
+	/* one connection's reads: a PKT block still filtered, and the rows
+	 * of it decoded so far */
+	int64_t rawidx;
+	uint8_t *rawblk;
+	struct cache_block rawhdr;
+	uint8_t *rows;
+	size_t rowscap;
 	struct cache_meta meta;
 	ZSTD_DCtx *zd;
 	uint8_t *comp;
@@ -95,13 +102,18 @@ static int read_at(struct cache_reader *r, void *buf, size_t n, uint64_t off,
  * itself when ie is given directly); returns a malloc'd buffer of
  * b->raw_size bytes, unshuffled.
  */
-static int load_block(struct cache_reader *r, const struct cache_block *ie,
-		      unsigned want_type, uint8_t **out, struct cache_block *hdr,
-		      struct err *e)
+static size_t delta_restart(unsigned filter)
+{
+	return filter == CACHE_FILTER_DELTA_RESTART_SHUFFLE ? CACHE_DELTA_RESTART : 0;
+}
+
+static int load_block_raw(struct cache_reader *r, const struct cache_block *ie,
+			  unsigned want_type, uint8_t **out,
+			  struct cache_block *hdr, struct err *e)
 {
 	uint8_t h[CACHE_BLOCK_HEADER_SIZE];
 	struct cache_block b;
-	uint8_t *raw = NULL, *tmp = NULL;
+	uint8_t *raw = NULL;
 	size_t got;
 	int rc;
 
@@ -114,8 +126,8 @@ static int load_block(struct cache_reader *r, const struct cache_block *ie,
 				  block_type_name(want_type));
 	b.offset = ie->offset;
 	if (b.type != want_type || b.codec != CACHE_CODEC_ZSTD ||
-	    b.filter > CACHE_FILTER_DELTA_SHUFFLE ||
-	    (b.filter == CACHE_FILTER_DELTA_SHUFFLE &&
+	    b.filter > CACHE_FILTER_DELTA_RESTART_SHUFFLE ||
+	    (b.filter >= CACHE_FILTER_DELTA_SHUFFLE &&
 	     (b.type != CACHE_BLK_PKT || b.rec_size < CACHE_PKT_SIZE_1_0)) ||
 	    (want_type != CACHE_BLK_INDEX &&
 	     (b.nrecs != ie->nrecs || b.comp_size != ie->comp_size ||
@@ -145,12 +157,11 @@ static int load_block(struct cache_reader *r, const struct cache_block *ie,
 				  ie->offset, "checksum mismatch in %s block",
 				  block_type_name(want_type));
 	raw = malloc(b.raw_size ? b.raw_size : 1);
-	tmp = b.filter != CACHE_FILTER_NONE ? malloc(b.raw_size ? b.raw_size : 1) : NULL;
-	if (!raw || (b.filter != CACHE_FILTER_NONE && !tmp)) {
+	if (!raw) {
 		rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
 		goto out_free;
 	}
-	got = ZSTD_decompressDCtx(r->zd, tmp ? tmp : raw, b.raw_size, r->comp,
+	got = ZSTD_decompressDCtx(r->zd, raw, b.raw_size, r->comp,
 				  b.comp_size);
 	if (ZSTD_isError(got) || got != b.raw_size) {
 		rc = err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
@@ -160,19 +171,46 @@ static int load_block(struct cache_reader *r, const struct cache_block *ie,
 						    "wrong size");
 		goto out_free;
 	}
-	if (tmp)
-		cache_unshuffle(raw, tmp, b.nrecs, b.rec_size);
-	if (b.filter == CACHE_FILTER_DELTA_SHUFFLE)
-		cache_delta_decode(raw, b.nrecs, b.rec_size);
-	free(tmp);
 	*out = raw;
 	if (hdr)
 		*hdr = b;
 	return 0;
 out_free:
-	free(tmp);
 	free(raw);
 	return rc;
+}
+
+/*
+ * Reads, checks and decompresses a block (load_block_raw), then undoes
+ * its filter: the records as the writer encoded them.
+ */
+static int load_block(struct cache_reader *r, const struct cache_block *ie,
+		      unsigned want_type, uint8_t **out, struct cache_block *hdr,
+		      struct err *e)
+{
+	struct cache_block b;
+	uint8_t *raw, *recs;
+	int rc;
+
+	if ((rc = load_block_raw(r, ie, want_type, &raw, &b, e)))
+		return rc;
+	if (b.filter != CACHE_FILTER_NONE) {
+		recs = malloc(b.raw_size ? b.raw_size : 1);
+		if (!recs) {
+			free(raw);
+			return err_set(e, ERR_NOMEM, r->path, "out of memory");
+		}
+		cache_unshuffle(recs, raw, b.nrecs, b.rec_size);
+		if (b.filter >= CACHE_FILTER_DELTA_SHUFFLE)
+			cache_delta_decode(recs, b.nrecs, b.rec_size,
+					   delta_restart(b.filter));
+		free(raw);
+		raw = recs;
+	}
+	*out = raw;
+	if (hdr)
+		*hdr = b;
+	return 0;
 }
 
 static int typelist_add(struct typelist *t, uint32_t idx, uint32_t nrecs)
@@ -418,6 +456,7 @@ int cache_open(struct cache_reader **out, const char *path, struct err *e)
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	r->pkt.cache.idx = r->conn.cache.idx = r->chunk.cache.idx =
 		r->dir.cache.idx = -1;
+	r->rawidx = -1;
 	r->fd = open(path, O_RDONLY);
 	if (r->fd < 0) {
 		rc = err_set(e, ERR_IO, path, "cannot open: %s", strerror(errno));
@@ -459,6 +498,8 @@ void cache_close(struct cache_reader *r)
 	typelist_release(&r->conn);
 	typelist_release(&r->chunk);
 	typelist_release(&r->dir);
+	free(r->rawblk);
+	free(r->rows);
 	ZSTD_freeDCtx(r->zd);
 	free(r->index);
 	free(r->comp);
@@ -584,6 +625,52 @@ out_free:
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * Rows [row, row + count) of PKT block k, decoded: only those rows are
+ * unshuffled (and delta-decoded from the restart point before them), so
+ * reading one connection does not decode whole blocks of others.
+ */
+static int chunk_rows(struct cache_reader *r, uint32_t k, uint32_t row,
+		      uint32_t count, const uint8_t **out, struct err *e)
+{
+	uint32_t idx = r->pkt.blk[k], first = row, n;
+	size_t stride = r->pkt_size, need;
+	int rc;
+
+	if (r->rawidx != idx) {
+		free(r->rawblk);
+		r->rawblk = NULL;
+		r->rawidx = -1;
+		if ((rc = load_block_raw(r, &r->index[idx], CACHE_BLK_PKT,
+					 &r->rawblk, &r->rawhdr, e)))
+			return rc;
+		r->rawidx = idx;
+	}
+	if (r->rawhdr.filter == CACHE_FILTER_NONE) {
+		*out = r->rawblk + (size_t)row * stride;
+		return 0;
+	}
+	if (r->rawhdr.filter == CACHE_FILTER_DELTA_SHUFFLE)
+		first = 0;	/* no restart points: decode from the top */
+	else if (r->rawhdr.filter == CACHE_FILTER_DELTA_RESTART_SHUFFLE)
+		first = row - row % CACHE_DELTA_RESTART;
+	n = row + count - first;
+	need = (size_t)n * stride;
+	if (need > r->rowscap) {
+		uint8_t *q = realloc(r->rows, need ? need : 1);
+		if (!q)
+			return err_set(e, ERR_NOMEM, r->path, "out of memory");
+		r->rows = q;
+		r->rowscap = need;
+	}
+	cache_unshuffle_rows(r->rows, r->rawblk, r->rawhdr.nrecs, stride, first, n);
+	if (r->rawhdr.filter >= CACHE_FILTER_DELTA_SHUFFLE)
+		cache_delta_decode(r->rows, n, stride,
+				   delta_restart(r->rawhdr.filter));
+	*out = r->rows + (size_t)(row - first) * stride;
+	return 0;
+}
+
 int cache_conn_pkts(struct cache_reader *r, const struct cache_conn *c,
 		    cache_pkt_fn fn, void *arg, struct err *e)
 {
@@ -611,11 +698,11 @@ int cache_conn_pkts(struct cache_reader *r, const struct cache_conn *c,
 		pb = &r->index[r->pkt.blk[ch.block]];
 		if (ch.row > pb->nrecs || ch.count > pb->nrecs - ch.row)
 			return corrupt_rec(r, &r->chunk, k, "chunk record out of range", e);
-		if ((rc = typelist_load(r, &r->pkt, CACHE_BLK_PKT, ch.block, &raw, e)))
+		if ((rc = chunk_rows(r, ch.block, ch.row, ch.count, &raw, e)))
 			return rc;
 		for (uint32_t j = 0; j < ch.count && !rc; j++) {
 			struct cache_pkt p;
-			pkt_decode(r, raw + (size_t)(ch.row + j) * r->pkt_size, &p);
+			pkt_decode(r, raw + (size_t)j * r->pkt_size, &p);
 			if (p.stream != c->stream || p.frame <= last_frame)
 				return corrupt_rec(r, &r->pkt, ch.block,
 						   "packet record out of place", e);

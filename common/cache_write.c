@@ -166,10 +166,10 @@ static int compress_write(struct cache_writer *w, uint8_t type, uint8_t *raw,
 	}
 	b.filter = CACHE_FILTER_NONE;
 	if (type == CACHE_BLK_PKT) {
-		cache_delta_encode(raw, nrecs, rec_size);
+		cache_delta_encode(raw, nrecs, rec_size, CACHE_DELTA_RESTART);
 		cache_shuffle(w->shuf, raw, nrecs, rec_size);
 		src = w->shuf;
-		b.filter = CACHE_FILTER_DELTA_SHUFFLE;
+		b.filter = CACHE_FILTER_DELTA_RESTART_SHUFFLE;
 	} else if (rec_size > 1 && type != CACHE_BLK_META && type != CACHE_BLK_INDEX) {
 		cache_shuffle(w->shuf, raw, nrecs, rec_size);
 		src = w->shuf;

@@ -40,30 +40,52 @@ void timefmt_iso(char *buf, size_t size, int64_t ns, bool local)
 	}
 }
 
+/* Writes v in decimal, zero-padded to at least `width` digits; returns the length. */
+static size_t put_u64(char *p, uint64_t v, int width)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while ((int)n < width)
+		tmp[n++] = '0';
+	for (size_t i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
 void timefmt_secs(char *buf, size_t size, int64_t ns, int decimals)
 {
-	static const int64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
-					 1000000, 10000000, 100000000,
-					 1000000000 };
+	static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
+					  1000000, 10000000, 100000000,
+					  1000000000 };
 	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-	int64_t unit;
-	uint64_t q, whole, frac;
+	uint64_t unit, q;
+	char tmp[48];
+	size_t n = 0;
 
 	if (decimals < 0)
 		decimals = 0;
 	if (decimals > 9)
 		decimals = 9;
 	unit = pow10[9 - decimals];
-	q = (a + (uint64_t)unit / 2) / (uint64_t)unit;	/* round half up */
-	whole = q / (uint64_t)pow10[decimals];
-	frac = q % (uint64_t)pow10[decimals];
-	if (decimals)
-		snprintf(buf, size, "%s%llu.%0*llu", ns < 0 ? "-" : "",
-			 (unsigned long long)whole, decimals,
-			 (unsigned long long)frac);
-	else
-		snprintf(buf, size, "%s%llu", ns < 0 ? "-" : "",
-			 (unsigned long long)whole);
+	q = (a + unit / 2) / unit;	/* round half up */
+	if (ns < 0)
+		tmp[n++] = '-';
+	n += put_u64(tmp + n, q / pow10[decimals], 1);
+	if (decimals) {
+		tmp[n++] = '.';
+		n += put_u64(tmp + n, q % pow10[decimals], decimals);
+	}
+	if (size == 0)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
 }
 
 bool timefmt_parse_duration(const char *s, int64_t *ns)

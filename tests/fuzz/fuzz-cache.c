@@ -163,11 +163,15 @@ static int pack(const uint8_t *in, size_t n, uint8_t **out, size_t *outn)
 			}
 		}
 		/* The writer's filters, where the sizes allow them. */
-		if (h[6] == CACHE_FILTER_DELTA_SHUFFLE && rec >= CACHE_PKT_SIZE &&
-		    (uint64_t)rec * nrecs == len)
-			cache_delta_encode(tmp, nrecs, rec);
+		if ((h[6] == CACHE_FILTER_DELTA_SHUFFLE ||
+		     h[6] == CACHE_FILTER_DELTA_RESTART_SHUFFLE) &&
+		    rec >= CACHE_PKT_SIZE_1_0 && (uint64_t)rec * nrecs == len)
+			cache_delta_encode(tmp, nrecs, rec,
+					   h[6] == CACHE_FILTER_DELTA_RESTART_SHUFFLE ?
+					   CACHE_DELTA_RESTART : 0);
 		if ((h[6] == CACHE_FILTER_SHUFFLE ||
-		     h[6] == CACHE_FILTER_DELTA_SHUFFLE) && rec > 1 &&
+		     h[6] == CACHE_FILTER_DELTA_SHUFFLE ||
+		     h[6] == CACHE_FILTER_DELTA_RESTART_SHUFFLE) && rec > 1 &&
 		    (uint64_t)rec * nrecs == len)
 			cache_shuffle(oh + CACHE_BLOCK_HEADER_SIZE, tmp, nrecs, rec);
 		else
