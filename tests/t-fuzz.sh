@@ -3,7 +3,9 @@
 #
 # `make fuzz` builds tests/fuzz/fuzz-NAME.c into $BIN/fuzz/fuzz-NAME
 # (clang, -fsanitize=fuzzer,address,undefined): fuzz-decode (frames, the
-# link/IP/TCP decoder), fuzz-cache (cache files, the reader) and
+# link/IP/TCP decoder), fuzz-extract (capture files through the whole
+# extraction: tracker, analysis, Zeek state, writer, read back),
+# fuzz-cache (cache files, the reader) and
 # fuzz-pcapng (capture files, the fallback pcapng reader).  Each target
 # then runs on its seed corpus tests/fuzz/corpus-NAME/ for FUZZ_TIME
 # seconds (default 20).  New inputs go to a temporary folder, never into
