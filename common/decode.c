@@ -410,14 +410,6 @@ enum decode_result decode_frame(int linktype, const uint8_t *data,
 	}
 }
 
-int decode_is_linktype_known(int linktype)
-{
-	uint8_t none = 0;
-	struct decode_tcp t;
-
-	return decode_frame(linktype, &none, 0, 0, &t) != DECODE_LINKTYPE;
-}
-
 const char *decode_result_name(enum decode_result r)
 {
 	static const char *const names[DECODE_NRESULTS] = {

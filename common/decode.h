@@ -89,7 +89,5 @@ enum decode_result decode_frame(int linktype, const uint8_t *data,
 /* "not-ip", "fragment", ...: a stable name for counters and the cache. */
 const char *decode_result_name(enum decode_result r);
 
-/* Whether decode_frame() knows this DLT_* link type. */
-int decode_is_linktype_known(int linktype);
 
 #endif

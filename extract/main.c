@@ -313,8 +313,11 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 	tmp_path[0] = '\0';
 	if (rc)
 		goto out_close;
-	if (!o->quiet)
+	if (!o->quiet) {
 		print_summary(in, out, &c, &fs, capture_size(cap), start);
+		if (capture_is_fallback(cap))
+			fprintf(stderr, "  (libpcap stopped at an interface of another link type or snaplen; read on with tcpsift's pcapng reader)\n");
+	}
 	if (read_failed)
 		rc = ERR_FORMAT;	/* already reported */
 	goto out_close;
