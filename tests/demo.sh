@@ -16,14 +16,20 @@ echo "   Look at synack: every SYN-ACK took about 300 ms (the path's round trip)
 echo "   stream 4 was refused (rst_server), stream 5 aborted by the client."
 "$bin/tcpsift-analyze" conns "$out"
 
-say "3. Only the slow handshakes to port 80, as CSV for a script"
-"$bin/tcpsift-analyze" conns --format csv --port 80 "$out"
+say "3. Which SYN-ACKs took over 300 ms (all of them here), as CSV for a script"
+"$bin/tcpsift-analyze" handshake --over 300ms --format csv "$out"
+
+say "3b. Who aborted with a RST, and what else was open at that moment"
+"$bin/tcpsift-analyze" resets "$out"
 
 say "4. How the refused connection went (tcpsift-analyze ladder --stream 4 $out)"
 "$bin/tcpsift-analyze" ladder --stream 4 "$out"
 
 say "5. The first packets of the download (packets --stream 0), straight from the index"
 "$bin/tcpsift-analyze" packets --stream 0 "$out" | head -12
+
+say "5b. Trouble ranking: retransmissions, duplicate ACKs, zero windows, RTT"
+"$bin/tcpsift-analyze" health --top 3 "$out"
 
 say "6. Where the cache came from (tcpsift-analyze info $out)"
 "$bin/tcpsift-analyze" info "$out"
