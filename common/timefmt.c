@@ -3,6 +3,7 @@
  * and prints the nanoseconds as an integer.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,8 @@ bool timefmt_parse_duration(const char *s, int64_t *ns)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(p, units[i].unit) == 0) {
 			int64_t m = units[i].mult;
+			if (whole > (INT64_MAX - m) / m)
+				return false;	/* does not fit in int64 ns */
 			int64_t v = whole * m +
 				    (int64_t)((long double)frac * m / fracdiv + 0.5L);
 			*ns = neg ? -v : v;
