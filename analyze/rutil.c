@@ -128,6 +128,18 @@ const char *conn_state_name(const struct cache_conn *c)
 	return "open";
 }
 
+int rutil_server_cmp(int va, const struct addr16 *a, unsigned pa,
+		     int vb, const struct addr16 *b, unsigned pb)
+{
+	int d;
+
+	if (va != vb)
+		return va < vb ? -1 : 1;
+	if ((d = memcmp(a->b, b->b, sizeof(a->b))))
+		return d;
+	return (pa > pb) - (pa < pb);
+}
+
 char *analysis_str(char *buf, size_t size, uint32_t flags)
 {
 	size_t n = 0;

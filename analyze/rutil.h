@@ -101,6 +101,13 @@ bool rutil_rtt_max(const struct cache_conn *c, int64_t *ns);
 /* A cell holding an address (IPv4 or IPv6 by ipver). */
 void rutil_out_addr(struct out *o, const struct addr16 *a, int ipver);
 
+/*
+ * Orders servers by IP version, address, then port; 0 when they are the
+ * same server.  For grouping rows per server.
+ */
+int rutil_server_cmp(int va, const struct addr16 *a, unsigned pa,
+		     int vb, const struct addr16 *b, unsigned pb);
+
 /* A number cell v / 10^decimals with that many decimals ("12.50"). */
 void rutil_out_fixed(struct out *o, int64_t v, int decimals);
 

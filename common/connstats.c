@@ -63,9 +63,10 @@ int connstats_packet(struct connstats *s, int dir, const struct cache_pkt *p,
 {
 	int rc = 0;
 
-	for (unsigned b = 0; b < ANALYSIS_NFLAGS; b++)
-		if (p->analysis & (1u << b))
-			s->nflag[b][dir]++;
+	if (p->analysis)	/* most packets have no flag: skip the loop */
+		for (unsigned b = 0; b < ANALYSIS_NFLAGS; b++)
+			if (p->analysis & (1u << b))
+				s->nflag[b][dir]++;
 	if ((p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && dir == 0)
 		s->syns++;
 	if ((p->flags & TCPF_RST) && !s->rst_by) {

@@ -235,7 +235,7 @@ static int conn_end(struct flow_table *t, struct conn *c, bool evicted,
 
 static struct conn *conn_start(struct flow_table *t, const struct key *k,
 			       uint64_t h, const struct decode_tcp *d,
-			       uint64_t frame, int64_t ts, struct err *e)
+			       struct err *e)
 {
 	struct conn *c;
 	bool sender_is_client;
@@ -279,8 +279,6 @@ static struct conn *conn_start(struct flow_table *t, const struct key *k,
 	c->rec.cport = sender_is_client ? d->sport : d->dport;
 	c->rec.sport = sender_is_client ? d->dport : d->sport;
 	c->rec.ws_c = c->rec.ws_s = 255;
-	(void)frame;
-	(void)ts;
 	c->side[0].wscale = c->side[1].wscale = -1;
 	zeek_init(&c->z, c->rec.cport, c->rec.sport);
 
@@ -422,7 +420,7 @@ int flow_packet(struct flow_table *t, uint64_t frame, int64_t ts,
 			reused = true;
 		}
 	}
-	if (!c && !(c = conn_start(t, &k, h, d, frame, ts, e)))
+	if (!c && !(c = conn_start(t, &k, h, d, e)))
 		return ERR_NOMEM;
 	c->reused = reused;
 

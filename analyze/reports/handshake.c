@@ -179,14 +179,11 @@ static int by_syn_time(const void *a, const void *b)
 static int by_server(const void *a, const void *b)
 {
 	const struct hs_row *x = a, *y = b;
-	int d;
+	int d = rutil_server_cmp(x->ipver, &x->server, x->sport,
+				 y->ipver, &y->server, y->sport);
 
-	if (x->ipver != y->ipver)
-		return x->ipver < y->ipver ? -1 : 1;
-	if ((d = memcmp(&x->server, &y->server, sizeof(x->server))))
+	if (d)
 		return d;
-	if (x->sport != y->sport)
-		return x->sport < y->sport ? -1 : 1;
 	return (x->synack > y->synack) - (x->synack < y->synack);
 }
 
@@ -228,9 +225,9 @@ static int summarize(struct handshake *s, struct report_run *run)
 		const struct hs_row *r = &s->rows[i];
 		size_t n = 0;
 
-		for (j = i; j < s->nrows && s->rows[j].ipver == r->ipver &&
-		     s->rows[j].sport == r->sport &&
-		     addr_is_equal(&s->rows[j].server, &r->server); j++)
+		for (j = i; j < s->nrows &&
+		     !rutil_server_cmp(s->rows[j].ipver, &s->rows[j].server, s->rows[j].sport,
+				       r->ipver, &r->server, r->sport); j++)
 			v[n++] = s->rows[j].synack;	/* already sorted */
 		rutil_out_addr(o, &r->server, r->ipver);
 		out_uint(o, r->sport);

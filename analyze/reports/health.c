@@ -159,14 +159,11 @@ static int by_score(const void *a, const void *b)
 static int by_server_key(const void *a, const void *b)
 {
 	const struct hl_row *x = a, *y = b;
-	int d;
+	int d = rutil_server_cmp(x->ipver, &x->server, x->sport,
+				 y->ipver, &y->server, y->sport);
 
-	if (x->ipver != y->ipver)
-		return x->ipver < y->ipver ? -1 : 1;
-	if ((d = memcmp(&x->server, &y->server, sizeof(x->server))))
+	if (d)
 		return d;
-	if (x->sport != y->sport)
-		return x->sport < y->sport ? -1 : 1;
 	return (x->stream > y->stream) - (x->stream < y->stream);
 }
 
@@ -185,9 +182,9 @@ static int per_server(struct health *s, struct report_run *run)
 		uint64_t pkts = 0, re = 0, du = 0, zw = 0, zwc = 0;
 		size_t nrtt = 0;
 
-		for (j = i; j < s->nrows && s->rows[j].ipver == r->ipver &&
-		     s->rows[j].sport == r->sport &&
-		     addr_is_equal(&s->rows[j].server, &r->server); j++) {
+		for (j = i; j < s->nrows &&
+		     !rutil_server_cmp(s->rows[j].ipver, &s->rows[j].server, s->rows[j].sport,
+				       r->ipver, &r->server, r->sport); j++) {
 			const struct hl_row *q = &s->rows[j];
 
 			pkts += q->pkts;
