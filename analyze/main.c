@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
+#include "query.h"
 #include "report.h"
 #include "version.h"
 
@@ -40,14 +42,51 @@ static void usage(FILE *f)
 "  --local                  absolute times in local time, not UTC\n"
 "  -h, --help               the report's options and columns\n"
 "\n"
+"%s"
+"\n"
 "With several caches, a report runs over each and adds a `cache` column.\n"
-"Exit status: 0 success, 1 bad cache or I/O error, 2 usage error.\n");
+"Exit status: 0 success, 1 bad cache or I/O error, 2 usage error.\n",
+		query_help);
 }
 
-static void report_usage(FILE *f, const struct report *r)
+/* "  name          meaning...", the meaning wrapped at 78 columns. */
+static void print_field(FILE *f, int id)
 {
-	fprintf(f, "usage: tcpsift-analyze %s [--format table|csv|json] [--local] [OPTIONS] CACHE...\n\n%s\n\n%s",
-		r->name, r->summary, r->help);
+	const char *m = field_info[id].doc;
+	int col = fprintf(f, "  %-14s", field_info[id].name);
+
+	if (col > 16) {
+		fputs("\n                ", f);
+		col = 16;
+	}
+	while (*m) {
+		size_t w = strcspn(m, " ");
+
+		if (col + 1 + (int)w > 78 && col > 16) {
+			fputs("\n                ", f);
+			col = 16;
+		}
+		col += fprintf(f, " %.*s", (int)w, m);
+		m += w;
+		m += strspn(m, " ");
+	}
+	fputc('\n', f);
+}
+
+static void report_usage(FILE *f, const struct report *r, void *state)
+{
+	fprintf(f, "usage: tcpsift-analyze %s [--format table|csv|json] [--local] [OPTIONS] %s\n\n%s\n\n%s",
+		r->name, r->all ? "..." : r->no_cache ? "" : "CACHE...",
+		r->summary, r->help);
+	if (r->spec) {
+		const struct query_spec *sp = r->spec(state);
+
+		fprintf(f, "\nColumns%s (any field of table %s: `tcpsift-analyze fields`):\n",
+			sp->records ? ", by default" : "", field_table_name(sp->table));
+		for (unsigned i = 0; i < sp->ncols; i++)
+			print_field(f, sp->cols[i]);
+		fprintf(f, "\n%s", query_help);
+	}
 }
 
 static void print_err(const struct err *e)
@@ -58,7 +97,10 @@ static void print_err(const struct err *e)
 	fprintf(stderr, "%s: %s\n", prog, buf);
 }
 
-enum { OPT_FORMAT = 900, OPT_LOCAL, OPT_HELP };
+enum {
+	OPT_FORMAT = 900, OPT_LOCAL, OPT_HELP, OPT_WHERE, OPT_SORT, OPT_LIMIT,
+	OPT_FIRST, OPT_COLUMNS
+};
 
 /* Binds a report's hook to its state for the reader's callbacks. */
 struct hook {
@@ -80,18 +122,19 @@ static int pkt_hook(void *arg, const struct cache_pkt *p)
 }
 
 static int run_one(const struct report *rep, void *state, const char *path,
-		   struct out *out, bool labelled, struct err *e)
+		   struct out *out, struct query *q, bool labelled, struct err *e)
 {
-	struct cache_reader *cr;
+	struct cache_reader *cr = NULL;
 	struct report_run run;
 	struct hook h = { rep, state, &run };
 	int rc;
 
-	if ((rc = cache_open(&cr, path, e)))
+	if (path && (rc = cache_open(&cr, path, e)))
 		return rc;
 	run.cache = cr;
-	run.meta = cache_meta(cr);
+	run.meta = cr ? cache_meta(cr) : NULL;
 	run.out = out;
+	run.q = q;
 	run.label = labelled ? path : NULL;
 	run.err = e;
 	if (rep->begin && (rc = rep->begin(state, &run)))
@@ -105,7 +148,8 @@ static int run_one(const struct report *rep, void *state, const char *path,
 	if (rep->end)
 		rc = rep->end(state, &run);
 out_close:
-	cache_close(cr);
+	if (cr)
+		cache_close(cr);
 	return rc;
 }
 
@@ -115,16 +159,24 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "local", no_argument, NULL, OPT_LOCAL },
 		{ "help", no_argument, NULL, OPT_HELP },
+		{ "where", required_argument, NULL, OPT_WHERE },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "first", no_argument, NULL, OPT_FIRST },
+		{ "columns", required_argument, NULL, OPT_COLUMNS },
 	};
 	enum { NCOMMON = sizeof(common) / sizeof(common[0]), MAXOPTS = 64 };
 	struct option opts[MAXOPTS];
 	const struct report *rep;
 	enum out_format fmt = OUT_TABLE;
 	bool local = false;
+	struct query_opts qo = { 0 };
+	struct query *q = NULL;
+	bool any_query = false;
 	struct out *out;
 	void *state;
 	struct err e;
-	int n = 0, ch, status = 0;
+	int n = 0, ch, rc, status = 0;
 	static char outbuf[1 << 16];
 
 	if (argc < 2) {
@@ -175,9 +227,40 @@ int main(int argc, char **argv)
 		case OPT_LOCAL:
 			local = true;
 			break;
+		case OPT_WHERE:
+			qo.where = optarg;
+			any_query = true;
+			break;
+		case OPT_SORT:
+			qo.sort = optarg;
+			any_query = true;
+			break;
+		case OPT_COLUMNS:
+			qo.columns = optarg;
+			any_query = true;
+			break;
+		case OPT_FIRST:
+			qo.first = true;
+			any_query = true;
+			break;
+		case OPT_LIMIT: {
+			char *end;
+
+			errno = 0;
+			qo.limit = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || errno || *optarg == '-') {
+				fprintf(stderr, "%s: --limit takes a number of rows, not '%s'\n",
+					prog, optarg);
+				status = 2;
+				goto out_destroy;
+			}
+			qo.has_limit = true;
+			any_query = true;
+			break;
+		}
 		case 'h':
 		case OPT_HELP:
-			report_usage(stdout, rep);
+			report_usage(stdout, rep, state);
 			goto out_destroy;
 		case '?':
 			fprintf(stderr, "%s: try `tcpsift-analyze %s --help`\n", prog, rep->name);
@@ -196,9 +279,20 @@ int main(int argc, char **argv)
 		status = 2;
 		goto out_destroy;
 	}
-	if (optind == argc) {
+	if (any_query && !rep->spec) {
+		fprintf(stderr, "%s: %s takes no --where, --sort, --limit, --first or --columns\n",
+			prog, rep->name);
+		status = 2;
+		goto out_destroy;
+	}
+	if (optind == argc && !rep->no_cache) {
 		fprintf(stderr, "%s: no cache given; usage: tcpsift-analyze %s [OPTIONS] CACHE...\n",
 			prog, rep->name);
+		status = 2;
+		goto out_destroy;
+	}
+	if (optind < argc && rep->no_cache) {
+		fprintf(stderr, "%s: %s reads no cache ('%s')\n", prog, rep->name, argv[optind]);
 		status = 2;
 		goto out_destroy;
 	}
@@ -209,14 +303,37 @@ int main(int argc, char **argv)
 		status = 1;
 		goto out_destroy;
 	}
-	for (int i = optind; i < argc; i++) {
+	if (rep->spec && (rc = query_new(&q, &qo, rep->spec(state), out, &e))) {
+		print_err(&e);
+		status = rc == ERR_USAGE ? 2 : 1;
+		goto out_free;
+	}
+	if (rep->all) {
 		err_clear(&e);
-		if (run_one(rep, state, argv[i], out, argc - optind > 1, &e) < 0) {
+		rc = rep->all(state, out, argv + optind, argc - optind, &e);
+		if (rc < 0) {
+			fflush(stdout);
+			print_err(&e);
+			status = rc == ERR_USAGE ? 2 : 1;
+		}
+	} else if (rep->no_cache) {
+		err_clear(&e);
+		if (run_one(rep, state, NULL, out, q, false, &e) < 0) {
 			fflush(stdout);
 			print_err(&e);
 			status = 1;
 		}
 	}
+	for (int i = optind; i < argc && !rep->all && !rep->no_cache; i++) {
+		err_clear(&e);
+		if (run_one(rep, state, argv[i], out, q, argc - optind > 1, &e) < 0) {
+			fflush(stdout);
+			print_err(&e);
+			status = 1;
+		}
+	}
+out_free:
+	query_free(q);
 	out_free(out);
 	if (fflush(stdout) != 0 && errno != EPIPE) {
 		fprintf(stderr, "%s: cannot write output: %s\n", prog, strerror(errno));

@@ -11,7 +11,7 @@
 #include "out.h"
 #include "timefmt.h"
 
-enum { MAX_COLS = 64, CELL_MAX = 256 };
+enum { MAX_COLS = 160, CELL_MAX = 256 };
 
 struct cell {
 	uint16_t off, len;	/* in the row's text */
@@ -140,6 +140,11 @@ void out_str(struct out *o, const char *s)
 		put_cell(o, "", 0, true);
 	else
 		put_cell(o, s, strlen(s), false);
+}
+
+void out_strn(struct out *o, const char *s, size_t n)
+{
+	put_cell(o, s, n, false);
 }
 
 /* Fast unsigned to decimal; returns the length. */

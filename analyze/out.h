@@ -13,6 +13,7 @@
 #define TCPSIFT_OUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -44,6 +45,7 @@ void out_free(struct out *o);
 int out_begin(struct out *o, const struct out_col *cols, unsigned ncols,
 	      const char *cache_label);
 void out_str(struct out *o, const char *s);
+void out_strn(struct out *o, const char *s, size_t n);	/* n bytes, no NUL needed */
 void out_uint(struct out *o, uint64_t v);
 void out_int(struct out *o, int64_t v);
 void out_time(struct out *o, int64_t ns);

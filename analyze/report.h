@@ -23,12 +23,14 @@
 #include "cache.h"
 #include "err.h"
 #include "out.h"
+#include "query.h"
 
 /* What a report sees of one cache while it runs. */
 struct report_run {
 	struct cache_reader *cache;
 	const struct cache_meta *meta;
-	struct out *out;
+	struct out *out;	/* for reports that draw (ladder's arrows) */
+	struct query *q;	/* rows go here: --where, --sort, --columns ... */
 	const char *label;	/* the cache's name when several, else NULL */
 	struct err *err;
 };
@@ -45,6 +47,23 @@ struct report {
 	int (*option)(void *state, int code, const char *arg, struct err *e);
 	/* After options: check they fit together; may be NULL. */
 	int (*check)(void *state, struct err *e);
+	/*
+	 * After check: the result set this invocation prints (its table,
+	 * default columns and order), so the driver can compile --where,
+	 * --sort and --columns before opening a cache.  NULL only for a
+	 * report that takes no query options (sql, export).
+	 */
+	const struct query_spec *(*spec)(void *state);
+
+	/* No cache at all (`fields`): `run` is called once with run->cache
+	 * and run->meta NULL. */
+	bool no_cache;
+	/*
+	 * Every cache at once (sql, export): called once instead of the
+	 * per-cache hooks, with the paths as given; the driver opens none.
+	 */
+	int (*all)(void *state, struct out *out, char *const *paths,
+		   int npaths, struct err *e);
 
 	/* Per cache: begin, then hooks in order, then end.  Any may be NULL. */
 	int (*begin)(void *state, struct report_run *run);

@@ -8,6 +8,7 @@
 
 extern const struct report report_concurrency;
 extern const struct report report_conns;
+extern const struct report report_fields;
 extern const struct report report_handshake;
 extern const struct report report_health;
 extern const struct report report_info;
@@ -19,6 +20,7 @@ extern const struct report report_window;
 const struct report *const report_list[] = {
 	&report_concurrency,
 	&report_conns,
+	&report_fields,
 	&report_handshake,
 	&report_health,
 	&report_info,

@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "out.h"
+#include "fields.h"
 #include "record.h"
 
 /* A connection selector; zeroed = everything. */
@@ -66,37 +67,6 @@ bool conn_sel_match(const struct conn_sel *s, const struct cache_conn *c,
 
 /* True when the selector pins exactly one stream. */
 bool conn_sel_is_one_stream(const struct conn_sel *s);
-
-/*
- * Analysis flag names joined by '+' ("retransmission+fast_retransmission"),
- * "" when none; returns buf.
- */
-char *analysis_str(char *buf, size_t size, uint32_t flags);
-
-/* TCP flags as scapy letters "FSRPAUECN" ("" when none); buf >= 10. */
-void tcpflags_str(char *buf, uint16_t flags);
-
-/*
- * "open", "fin" (both ways), "fin_client", "fin_server", or "rst_client" /
- * "rst_server" by who sent the first RST.
- */
-const char *conn_state_name(const struct cache_conn *c);
-
-/*
- * Wireshark's Info-column notes for a packet's analysis flags, in the order
- * Wireshark shows them, each "[TCP ...]" and separated by a space:
- * "[TCP Dup ACK 412#2]" (dupack_frame#dupack_num), "[TCP Retransmission]"
- * (or Fast / Spurious instead), ...; "" when none.  Returns buf.
- */
-char *analysis_notes(char *buf, size_t size, const struct cache_pkt *p);
-
-/* Zeek's conn_state of c ("SF", "S0" ...), or NULL when the cache does not
- * carry it for c (empty history: an older cache). */
-const char *rutil_zeek_state(const struct cache_conn *c);
-
-/* c's ack RTT over both directions: false when there is no sample. */
-bool rutil_rtt_min(const struct cache_conn *c, int64_t *ns);
-bool rutil_rtt_max(const struct cache_conn *c, int64_t *ns);
 
 /* A cell holding an address (IPv4 or IPv6 by ipver). */
 void rutil_out_addr(struct out *o, const struct addr16 *a, int ipver);

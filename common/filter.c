@@ -369,6 +369,7 @@ static const char *const type_names[] = {
 	[FT_INT] = "integer", [FT_SECS] = "seconds",
 	[FT_TIME] = "timestamp", [FT_ADDR] = "address", [FT_PORT] = "port",
 	[FT_FLAGS] = "flags", [FT_STR] = "string", [FT_BOOL] = "boolean",
+	[FT_REAL] = "decimal",
 };
 
 /* "synack is seconds": the type as the complement of "is". */
@@ -377,6 +378,7 @@ static const char *const type_is[] = {
 	[FT_TIME] = "a timestamp", [FT_ADDR] = "an address",
 	[FT_PORT] = "a port", [FT_FLAGS] = "tcp flags",
 	[FT_STR] = "a string", [FT_BOOL] = "a boolean",
+	[FT_REAL] = "a decimal number",
 };
 
 const char *filter_type_name(enum filter_type t)
@@ -641,7 +643,7 @@ static bool class_fits(enum filter_type t, const char *what)
 static bool type_is_ordered(enum filter_type t)
 {
 	return t == FT_INT || t == FT_SECS || t == FT_TIME || t == FT_PORT ||
-	       t == FT_STR;
+	       t == FT_STR || t == FT_REAL;
 }
 
 /* ---- emitting ---- */
@@ -744,6 +746,9 @@ static int parse_value(struct cc *c, const struct fref *r, bool range,
 		case FT_SECS:
 			ok = parse_secs(s, &v);
 			break;
+		case FT_REAL:	/* a bare number of seconds is this scale */
+			ok = is_plain_number(s) && parse_secs(s, &v);
+			break;
 		case FT_TIME:
 			tres = parse_iso(s, &v);
 			ok = tres == TIME_OK ||
@@ -793,6 +798,8 @@ static int parse_value(struct cc *c, const struct fref *r, bool range,
 					return fail(c, in + strcspn(s, "/"),
 						    "bad prefix length in '%s'", s);
 				return fail(c, col, "bad address '%s' (e.g. 203.0.113.1, 2001:db8::/32)", s);
+			case FT_REAL:
+				return fail(c, col, "bad number '%s' (e.g. 5, 2.5)", s);
 			default:
 				return fail(c, col, "bad integer '%s'", s);
 			}
@@ -882,6 +889,17 @@ static void consider(struct suggest *s, const char *typed, size_t tlen,
 		s->name = name;
 		s->plen = flen;
 	}
+}
+
+const char *filter_suggest(const char *typed, size_t len,
+			   const struct filter_field *fields, size_t n)
+{
+	struct suggest s = { NULL, NULL, INT_MAX, 0 };
+
+	for (size_t i = 0; i < n; i++)
+		if (!fields[i].side_a)
+			consider(&s, typed, len, "", fields[i].name);
+	return s.name;
 }
 
 static int unknown_field(struct cc *c, const struct tok *t)
@@ -1313,6 +1331,16 @@ void filter_free(struct filter *f)
 bool filter_uses_conn(const struct filter *f)
 {
 	return f->uses_conn;
+}
+
+bool filter_reads(const struct filter *f, bool (*pred)(int id, bool conn))
+{
+	for (const struct insn *in = f->code; in->op != OP_END; in++)
+		if (in->op == OP_TEST &&
+		    (pred(in->id, in->flags & I_CONN) ||
+		     ((in->flags & I_PAIR) && pred(in->id2, in->flags & I_CONN))))
+			return true;
+	return false;
 }
 
 /* ---- running ---- */

@@ -54,7 +54,8 @@ enum filter_type {
 	FT_FLAGS,	/* TCP flag bits (decode.h TCPF_*): letters FSRPAUECN,
 			   SA, or a number */
 	FT_STR,		/* bytes: "quoted" (\" \\ \n \t \xHH) or a bare word */
-	FT_BOOL		/* true/false/1/0; a bare name is the test */
+	FT_BOOL,	/* true/false/1/0; a bare name is the test */
+	FT_REAL		/* decimal number, int64 in units of 1e-9: 2.5, 12 */
 };
 
 /*
@@ -72,7 +73,8 @@ struct filter_field {
 
 /* One value, filled by the getter; only the members of its type. */
 struct filter_value {
-	int64_t i;		/* INT, SECS (ns), TIME (ns), PORT, FLAGS, BOOL */
+	int64_t i;		/* INT, SECS (ns), TIME (ns), PORT, FLAGS, BOOL,
+				   REAL (1e-9 units) */
 	const char *s;		/* STR: bytes, not necessarily NUL-terminated */
 	size_t len;		/* STR: bytes at s */
 	uint8_t addr[16];	/* ADDR: IPv4 in addr[0..3], the rest zero */
@@ -112,10 +114,19 @@ bool filter_match(const struct filter *f, filter_get_fn get, const void *row,
 /* True when the filter reads "conn." fields at all. */
 bool filter_uses_conn(const struct filter *f);
 
+/* True when pred holds for a field the filter reads (conn: a "conn."
+ * field). */
+bool filter_reads(const struct filter *f, bool (*pred)(int id, bool conn));
+
 void filter_free(struct filter *f);
 
+/* The field name closest to `typed` (len bytes), for "did you mean";
+ * NULL when none is close.  Pairs are not suggested. */
+const char *filter_suggest(const char *typed, size_t len,
+			   const struct filter_field *fields, size_t n);
+
 /* "integer", "seconds", "timestamp", "address", "port", "flags",
- * "string", "boolean": for column lists and documentation. */
+ * "string", "boolean", "decimal": for column lists and documentation. */
 const char *filter_type_name(enum filter_type t);
 
 /*

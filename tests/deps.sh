@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh - install the Debian packages tcpsift needs, or say how.
 #
-#   sh tests/deps.sh build   compiler, pkg-config, libpcap and libzstd headers
+#   sh tests/deps.sh build   compiler, pkg-config, libpcap, libzstd and libsqlite3 headers
 #   sh tests/deps.sh test    the above plus tshark (the oracle), python3, clang (fuzzing)
 #   sh tests/deps.sh bench   the above plus the peers and GNU time
 #
@@ -10,7 +10,7 @@
 # when everything is already there.
 set -eu
 
-want="gcc make pkg-config libpcap-dev libzstd-dev"
+want="gcc make pkg-config libpcap-dev libzstd-dev libsqlite3-dev"
 case ${1:-build} in
 test) want="$want tshark python3 clang" ;;
 bench) want="$want tshark python3 clang tcptrace argus-server time" ;;

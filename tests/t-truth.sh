@@ -103,7 +103,7 @@ def aborts(t):
     got = run('resets')
     check('resets-streams', ints(got, 'stream'), [int(r['tcp_stream']) for r in rows])
     check('resets-frames', ints(got, 'rst_frame'), [int(r['rst_frame']) for r in rows])
-    check('resets-by', [g['by'] for g in got], ['client'] * len(rows))
+    check('resets-by', [g['rst_by'] for g in got], ['client'] * len(rows))
     check('resets-concurrent', ints(got, 'concurrent'), [int(r['busy_other_servers']) for r in rows])
     check('resets-concurrent-any', ints(got, 'concurrent_any'), [int(r['busy_any_server']) for r in rows])
     check('resets-by-server-none', run('resets', '--by', 'server'), [])

@@ -40,22 +40,53 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const struct out_col bucket_cols[] = {
-	{ "time", OUT_T_TIME },   { "rel", OUT_T_SECS },
-	{ "open", OUT_T_NUM },    { "max_open", OUT_T_NUM },
-	{ "new", OUT_T_NUM },     { "ended", OUT_T_NUM },
+static const int bucket_cols[] = {
+	F_BUCKETS_time, F_BUCKETS_rel, F_BUCKETS_open, F_BUCKETS_max_open,
+	F_BUCKETS_new, F_BUCKETS_ended,
 };
 
-static const struct out_col at_cols[] = {
-	{ "time", OUT_T_TIME }, { "rel", OUT_T_SECS }, { "open", OUT_T_NUM },
+static const int list_cols[] = {
+	F_CONNS_stream, F_CONNS_client, F_CONNS_cport, F_CONNS_server,
+	F_CONNS_sport, F_CONNS_rel_start, F_CONNS_rel_last,
 };
 
-static const struct out_col list_cols[] = {
-	{ "stream", OUT_T_NUM },     { "client", OUT_T_STR },
-	{ "cport", OUT_T_NUM },      { "server", OUT_T_STR },
-	{ "sport", OUT_T_NUM },      { "first_rel", OUT_T_SECS },
-	{ "last_rel", OUT_T_SECS },
+static const struct query_spec bucket_spec = {
+	.table = TBL_BUCKETS, .cols = bucket_cols,
+	.ncols = sizeof(bucket_cols) / sizeof(bucket_cols[0]),
+	.records = false, .order = NULL, .time_field = F_BUCKETS_time,
 };
+
+/* --at: one bucket row, of the instant */
+static const struct query_spec at_spec = {
+	.table = TBL_BUCKETS, .cols = bucket_cols, .ncols = 3,
+	.records = false, .order = NULL, .time_field = F_BUCKETS_time,
+};
+
+static const struct query_spec list_spec = {
+	.table = TBL_CONNS, .cols = list_cols,
+	.ncols = sizeof(list_cols) / sizeof(list_cols[0]),
+	.records = true, .order = NULL, .time_field = F_CONNS_start,
+};
+
+/* One bucket row, for the query's getter. */
+struct bucket {
+	int64_t time, rel, open, max_open, new, ended;
+};
+
+static bool bucket_get(const void *xrow, int id, struct filter_value *v)
+{
+	const struct bucket *b = xrow;
+
+	switch (id) {
+	case F_BUCKETS_time: v->i = b->time; return true;
+	case F_BUCKETS_rel: v->i = b->rel; return true;
+	case F_BUCKETS_open: v->i = b->open; return true;
+	case F_BUCKETS_max_open: v->i = b->max_open; return true;
+	case F_BUCKETS_new: v->i = b->new; return true;
+	case F_BUCKETS_ended: v->i = b->ended; return true;
+	}
+	return false;
+}
 
 static void *concurrency_create(void)
 {
@@ -110,6 +141,13 @@ static int concurrency_check(void *state, struct err *e)
 	return 0;
 }
 
+static const struct query_spec *concurrency_spec(void *state)
+{
+	struct concurrency *s = state;
+
+	return s->list ? &list_spec : s->has_at ? &at_spec : &bucket_spec;
+}
+
 static int concurrency_begin(void *state, struct report_run *run)
 {
 	struct concurrency *s = state;
@@ -123,16 +161,13 @@ static int concurrency_begin(void *state, struct report_run *run)
 		return err_set(run->err, ERR_USAGE, NULL,
 			       "--bucket is too small for this capture (more than %d buckets)",
 			       (int)MAX_BUCKETS);
-	if (s->list)
-		out_begin(run->out, list_cols, sizeof(list_cols) / sizeof(list_cols[0]), run->label);
-	return 0;
+	return query_begin(run->q, run->label, run->err);
 }
 
 static int concurrency_conn(void *state, struct report_run *run,
 			    const struct cache_conn *c)
 {
 	struct concurrency *s = state;
-	struct out *o = run->out;
 	int rc;
 
 	if (!conn_sel_match(&s->sel, c, s->t0))
@@ -144,14 +179,9 @@ static int concurrency_conn(void *state, struct report_run *run,
 			return 0;
 		s->n_at++;
 		if (s->list) {
-			out_uint(o, c->stream);
-			rutil_out_addr(o, &c->client, c->ipver);
-			out_uint(o, c->cport);
-			rutil_out_addr(o, &c->server, c->ipver);
-			out_uint(o, c->sport);
-			out_secs(o, c->first_ts - s->t0);
-			out_secs(o, c->last_ts - s->t0);
-			out_row_end(o);
+			struct field_row fr = { .conn = c, .t0 = s->t0 };
+			rc = query_row(run->q, &fr, run->err);
+			return rc < 0 ? rc : 0;
 		}
 		return 0;
 	}
@@ -172,8 +202,12 @@ static size_t upto(const int64_t *v, size_t n, size_t *i, int64_t t)
 	return *i;
 }
 
-static void buckets(struct concurrency *s, struct out *o)
+static int buckets(struct concurrency *s, struct report_run *run)
 {
+	struct bucket bk;
+	struct field_row fr = { .xget = bucket_get, .xrow = &bk };
+	int rc;
+
 	size_t is = 0, ie = 0, ns_lt = 0, ne_lt = 0;
 
 	rutil_sort_i64(s->starts, s->n);
@@ -204,39 +238,28 @@ static void buckets(struct concurrency *s, struct out *o)
 			ns_lt++;
 		while (ne_lt < s->n && s->ends[ne_lt] < e)
 			ne_lt++;
-		out_time(o, b);
-		out_secs(o, b - s->t0);
-		out_int(o, open_b);
-		out_int(o, max);
-		out_uint(o, ns_lt - ns0);
-		out_uint(o, ne_lt - ne0);
-		out_row_end(o);
+		bk = (struct bucket){ b, b - s->t0, open_b, max,
+				      (int64_t)(ns_lt - ns0), (int64_t)(ne_lt - ne0) };
+		if ((rc = query_row(run->q, &fr, run->err)))
+			return rc < 0 ? rc : 0;
 	}
+	return 0;
 }
 
 static int concurrency_end(void *state, struct report_run *run)
 {
 	struct concurrency *s = state;
-	struct out *o = run->out;
+	int rc = 0;
 
-	if (s->list) {
-		out_end(o);
-		return 0;
+	if (s->has_at && !s->list) {
+		struct bucket bk = { s->t0 + s->at, s->at, (int64_t)s->n_at, 0, 0, 0 };
+		struct field_row fr = { .xget = bucket_get, .xrow = &bk };
+
+		rc = query_row(run->q, &fr, run->err);
+	} else if (!s->has_at && run->meta->f.frames) {
+		rc = buckets(s, run);
 	}
-	if (s->has_at) {
-		out_begin(o, at_cols, sizeof(at_cols) / sizeof(at_cols[0]), run->label);
-		out_time(o, s->t0 + s->at);
-		out_secs(o, s->at);
-		out_uint(o, s->n_at);
-		out_row_end(o);
-		out_end(o);
-		return 0;
-	}
-	out_begin(o, bucket_cols, sizeof(bucket_cols) / sizeof(bucket_cols[0]), run->label);
-	if (run->meta->f.frames)
-		buckets(s, o);
-	out_end(o);
-	return 0;
+	return rc < 0 ? rc : query_end(run->q, run->err);
 }
 
 const struct report report_concurrency = {
@@ -256,21 +279,13 @@ const struct report report_concurrency = {
 "  selectors, e.g. --client IP for one client's connections:\n"
 CONN_SEL_HELP
 "\n"
-"Columns:\n"
-"  time      bucket start (ISO 8601, UTC unless --local)\n"
-"  rel       bucket start, seconds from the capture's first frame\n"
-"  open      connections open at the bucket's start\n"
-"  max_open  the most open at any instant in the bucket\n"
-"  new       connections whose first packet is in the bucket\n"
-"  ended     connections whose last packet is in the bucket\n"
-"\n"
-"Columns with --at: time, rel, open.  With --at --list: stream, client,\n"
-"cport, server, sport, first_rel, last_rel (seconds from the capture's\n"
-"first frame), in stream order.\n",
+"The columns below are the buckets'; `--at T --help` and `--at T --list\n"
+"--help` show those of the other two modes.\n",
 	.options = options,
 	.create = concurrency_create,
 	.option = concurrency_option,
 	.check = concurrency_check,
+	.spec = concurrency_spec,
 	.begin = concurrency_begin,
 	.conn = concurrency_conn,
 	.end = concurrency_end,

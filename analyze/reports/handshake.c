@@ -1,14 +1,15 @@
 /*
  * handshake.c - how long servers took to answer SYNs: the connections
  * whose first SYN to first SYN-ACK time exceeds a threshold, in SYN time
- * order; or only the first of them; or those never answered; or, per
- * server, the distribution of that time.
+ * order; or those never answered; or, per server, the distribution of
+ * that time.
  *
- * Reads only connection records (one pass through the conn hook), keeps a
- * small row per matching connection and sorts them at the end, so the
- * order is the SYN's time even when stream order differs.  One result set
- * per cache and format: the summary is a mode of its own (--summary), not
- * a second table.
+ * Reads only connection records (one pass through the conn hook).  The
+ * connection rows go straight to the query, whose default order is the
+ * SYN's time (so --first is the first slow SYN even when stream order
+ * differs); the summary keeps a small row per connection and groups them
+ * at the end.  One result set per cache and format: the summary is a mode
+ * of its own (--summary), not a second table.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,56 +19,64 @@
 #include "rutil.h"
 #include "timefmt.h"
 
-/* What a row needs of one connection. */
+/* What the summary needs of one connection. */
 struct hs_row {
-	uint32_t stream;
 	uint8_t ipver;
-	uint16_t cport, sport;
-	struct addr16 client, server;
-	uint64_t syn_frame, synack_frame;	/* synack_frame 0: unanswered */
-	int64_t syn_ts;		/* ns since the epoch */
+	uint16_t sport;
+	struct addr16 server;
 	int64_t synack;		/* ns, first SYN to first SYN-ACK */
-	uint32_t syn_retrans;	/* client SYNs after the first */
+};
+
+/* One summary row, for the query's getter. */
+struct hs_server {
+	const struct hs_row *r;
+	size_t n;
+	const int64_t *v;	/* the n synack times, ascending */
 };
 
 struct handshake {
 	struct conn_sel sel;
 	bool has_over;
 	int64_t over;		/* ns: list only synack > over */
-	bool first, unanswered, retransmitted, summary;
+	bool unanswered, retransmitted, summary;
 	struct hs_row *rows;
 	size_t nrows, caprows;
 	int64_t t0;		/* capture's first frame, ns */
 };
 
-enum {
-	OPT_OVER = 1, OPT_FIRST, OPT_UNANSWERED, OPT_RETRANSMITTED, OPT_SUMMARY
-};
+enum { OPT_OVER = 1, OPT_UNANSWERED, OPT_RETRANSMITTED, OPT_SUMMARY };
 
 static const struct option options[] = {
 	CONN_SEL_LONGOPTS,
 	{ "over", required_argument, NULL, OPT_OVER },
-	{ "first", no_argument, NULL, OPT_FIRST },
 	{ "unanswered", no_argument, NULL, OPT_UNANSWERED },
 	{ "retransmitted", no_argument, NULL, OPT_RETRANSMITTED },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const struct out_col cols[] = {
-	{ "stream", OUT_T_NUM },    { "client", OUT_T_STR },
-	{ "cport", OUT_T_NUM },     { "server", OUT_T_STR },
-	{ "sport", OUT_T_NUM },     { "syn_frame", OUT_T_NUM },
-	{ "synack_frame", OUT_T_NUM }, { "syn_time", OUT_T_TIME },
-	{ "syn_rel", OUT_T_SECS },  { "synack", OUT_T_SECS },
-	{ "syn_retrans", OUT_T_NUM },
+static const int cols[] = {
+	F_CONNS_stream, F_CONNS_client, F_CONNS_cport, F_CONNS_server,
+	F_CONNS_sport, F_CONNS_syn_frame, F_CONNS_synack_frame,
+	F_CONNS_syn_time, F_CONNS_syn_rel, F_CONNS_synack, F_CONNS_syn_retrans,
 };
 
-static const struct out_col sum_cols[] = {
-	{ "server", OUT_T_STR }, { "sport", OUT_T_NUM },
-	{ "count", OUT_T_NUM },  { "median", OUT_T_SECS },
-	{ "p95", OUT_T_SECS },   { "p99", OUT_T_SECS },
-	{ "max", OUT_T_SECS },
+static const int sum_cols[] = {
+	F_SERVERS_server, F_SERVERS_sport, F_SERVERS_conns,
+	F_SERVERS_synack_med, F_SERVERS_synack_p95, F_SERVERS_synack_p99,
+	F_SERVERS_synack_max,
+};
+
+static const struct query_spec spec = {
+	.table = TBL_CONNS, .cols = cols,
+	.ncols = sizeof(cols) / sizeof(cols[0]),
+	.records = true, .order = "syn_time,stream", .time_field = F_CONNS_syn_time,
+};
+
+static const struct query_spec sum_spec = {
+	.table = TBL_SERVERS, .cols = sum_cols,
+	.ncols = sizeof(sum_cols) / sizeof(sum_cols[0]),
+	.records = false, .order = NULL, .time_field = -1,
 };
 
 static void *handshake_create(void)
@@ -97,9 +106,6 @@ static int handshake_option(void *state, int code, const char *arg,
 			return err_set(e, ERR_USAGE, NULL, "--over takes a duration like 300ms or 1.5s, not '%s'", arg);
 		s->has_over = true;
 		return 0;
-	case OPT_FIRST:
-		s->first = true;
-		return 0;
 	case OPT_UNANSWERED:
 		s->unanswered = true;
 		return 0;
@@ -119,9 +125,13 @@ static int handshake_check(void *state, struct err *e)
 
 	if (s->unanswered && (s->has_over || s->summary))
 		return err_set(e, ERR_USAGE, NULL, "--unanswered lists SYNs without a SYN-ACK; --over and --summary need one");
-	if (s->summary && s->first)
-		return err_set(e, ERR_USAGE, NULL, "--summary and --first do not go together");
 	return 0;
+}
+
+static const struct query_spec *handshake_spec(void *state)
+{
+	struct handshake *s = state;
+	return s->summary ? &sum_spec : &spec;
 }
 
 static int handshake_begin(void *state, struct report_run *run)
@@ -130,7 +140,7 @@ static int handshake_begin(void *state, struct report_run *run)
 
 	s->nrows = 0;
 	s->t0 = run->meta->f.first_ts;
-	return 0;
+	return s->summary ? 0 : query_begin(run->q, run->label, run->err);
 }
 
 static int handshake_conn(void *state, struct report_run *run,
@@ -148,31 +158,20 @@ static int handshake_conn(void *state, struct report_run *run,
 		return 0;
 	if (s->has_over && c->synack_ts - c->syn_ts <= s->over)
 		return 0;
+	if (!s->summary) {
+		struct field_row fr = { .conn = c, .t0 = s->t0 };
+		rc = query_row(run->q, &fr, run->err);
+		return rc < 0 ? rc : 0;
+	}
 	if ((rc = rutil_grow((void **)&s->rows, &s->caprows, s->nrows + 1,
 			     sizeof(*s->rows), run->err)))
 		return rc;
 	r = &s->rows[s->nrows++];
-	r->stream = c->stream;
 	r->ipver = c->ipver;
-	r->cport = c->cport;
 	r->sport = c->sport;
-	r->client = c->client;
 	r->server = c->server;
-	r->syn_frame = c->syn_frame;
-	r->synack_frame = c->synack_frame;
-	r->syn_ts = c->syn_ts;
-	r->synack = c->synack_frame ? c->synack_ts - c->syn_ts : 0;
-	r->syn_retrans = c->syn_retrans;
+	r->synack = c->synack_ts - c->syn_ts;
 	return 0;
-}
-
-static int by_syn_time(const void *a, const void *b)
-{
-	const struct hs_row *x = a, *y = b;
-
-	if (x->syn_ts != y->syn_ts)
-		return x->syn_ts < y->syn_ts ? -1 : 1;
-	return (x->stream > y->stream) - (x->stream < y->stream);
 }
 
 /* Server address, then port, then synack: groups for the summary. */
@@ -187,77 +186,60 @@ static int by_server(const void *a, const void *b)
 	return (x->synack > y->synack) - (x->synack < y->synack);
 }
 
-static void put_row(struct handshake *s, struct out *o, const struct hs_row *r)
+static bool server_get(const void *xrow, int id, struct filter_value *v)
 {
-	out_uint(o, r->stream);
-	rutil_out_addr(o, &r->client, r->ipver);
-	out_uint(o, r->cport);
-	rutil_out_addr(o, &r->server, r->ipver);
-	out_uint(o, r->sport);
-	out_uint(o, r->syn_frame);
-	if (r->synack_frame) {
-		out_uint(o, r->synack_frame);
-	} else {
-		out_null(o);
+	const struct hs_server *g = xrow;
+
+	switch (id) {
+	case F_SERVERS_server:
+		memcpy(v->addr, g->r->server.b, 16);
+		v->ipver = g->r->ipver;
+		return true;
+	case F_SERVERS_sport: v->i = g->r->sport; return true;
+	case F_SERVERS_conns: v->i = (int64_t)g->n; return true;
+	case F_SERVERS_synack_med: v->i = rutil_percentile(g->v, g->n, 50); return true;
+	case F_SERVERS_synack_p95: v->i = rutil_percentile(g->v, g->n, 95); return true;
+	case F_SERVERS_synack_p99: v->i = rutil_percentile(g->v, g->n, 99); return true;
+	case F_SERVERS_synack_max: v->i = g->v[g->n - 1]; return true;
 	}
-	out_time(o, r->syn_ts);
-	out_secs(o, r->syn_ts - s->t0);
-	if (r->synack_frame)
-		out_secs(o, r->synack);
-	else
-		out_null(o);
-	out_uint(o, r->syn_retrans);
-	out_row_end(o);
+	return false;
 }
 
 static int summarize(struct handshake *s, struct report_run *run)
 {
-	struct out *o = run->out;
 	int64_t *v;
 	size_t i, j;
+	int rc;
 
+	if ((rc = query_begin(run->q, run->label, run->err)))
+		return rc;
 	v = malloc((s->nrows ? s->nrows : 1) * sizeof(*v));
 	if (!v)
 		return err_set(run->err, ERR_NOMEM, NULL, "out of memory");
 	qsort(s->rows, s->nrows, sizeof(*s->rows), by_server);
-	out_begin(o, sum_cols, sizeof(sum_cols) / sizeof(sum_cols[0]), run->label);
 	for (i = 0; i < s->nrows; i = j) {
 		const struct hs_row *r = &s->rows[i];
-		size_t n = 0;
+		struct hs_server g = { r, 0, v };
+		struct field_row fr = { .xget = server_get, .xrow = &g };
 
 		for (j = i; j < s->nrows &&
 		     !rutil_server_cmp(s->rows[j].ipver, &s->rows[j].server, s->rows[j].sport,
 				       r->ipver, &r->server, r->sport); j++)
-			v[n++] = s->rows[j].synack;	/* already sorted */
-		rutil_out_addr(o, &r->server, r->ipver);
-		out_uint(o, r->sport);
-		out_uint(o, n);
-		out_secs(o, rutil_percentile(v, n, 50));
-		out_secs(o, rutil_percentile(v, n, 95));
-		out_secs(o, rutil_percentile(v, n, 99));
-		out_secs(o, v[n - 1]);
-		out_row_end(o);
+			v[g.n++] = s->rows[j].synack;	/* already sorted */
+		if ((rc = query_row(run->q, &fr, run->err)) < 0)
+			break;
 	}
-	out_end(o);
 	free(v);
-	return 0;
+	return rc < 0 ? rc : query_end(run->q, run->err);
 }
 
 static int handshake_end(void *state, struct report_run *run)
 {
 	struct handshake *s = state;
-	struct out *o = run->out;
-	size_t n;
 
 	if (s->summary)
 		return summarize(s, run);
-	qsort(s->rows, s->nrows, sizeof(*s->rows), by_syn_time);
-	n = s->first && s->nrows > 1 ? 1 : s->nrows;
-	out_begin(o, cols, sizeof(cols) / sizeof(cols[0]), run->label);
-	for (size_t i = 0; i < n; i++)
-		put_row(s, o, &s->rows[i]);
-	out_end(o);
-	return 0;
+	return query_end(run->q, run->err);
 }
 
 const struct report report_handshake = {
@@ -272,7 +254,6 @@ const struct report report_handshake = {
 "\n"
 "Options:\n"
 "  --over DURATION     only handshakes that took longer (300ms, 1.5s, 2)\n"
-"  --first             only the first such connection (by SYN time)\n"
 "  --retransmitted     only connections whose SYN was sent more than once\n"
 "  --unanswered        instead: connections with a SYN and no SYN-ACK\n"
 "                      (synack_frame and synack empty)\n"
@@ -281,21 +262,12 @@ const struct report report_handshake = {
 "  selectors, e.g. --server IP[:PORT] for one server:\n"
 CONN_SEL_HELP
 "\n"
-"Columns:\n"
-"  stream, client, cport, server, sport   the connection (as in `conns`)\n"
-"  syn_frame      the client's first SYN\n"
-"  synack_frame   the server's first SYN-ACK\n"
-"  syn_time       time of the first SYN (ISO 8601, UTC unless --local)\n"
-"  syn_rel        the same, seconds from the capture's first frame\n"
-"  synack         seconds from the first SYN to the first SYN-ACK\n"
-"  syn_retrans    SYNs the client sent after the first\n"
-"\n"
-"Columns with --summary: server, sport, count, median, p95, p99, max\n"
-"  (of synack, in seconds; percentiles by nearest rank)\n",
+"--first (a row option) gives the first such connection by SYN time.\n",
 	.options = options,
 	.create = handshake_create,
 	.option = handshake_option,
 	.check = handshake_check,
+	.spec = handshake_spec,
 	.begin = handshake_begin,
 	.conn = handshake_conn,
 	.end = handshake_end,

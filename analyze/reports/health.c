@@ -15,7 +15,7 @@
 #include "report.h"
 #include "rutil.h"
 
-/* What a row needs of one connection. */
+/* What the per-server rows need of one connection. */
 struct hl_row {
 	uint32_t stream;
 	uint8_t ipver;
@@ -25,7 +25,14 @@ struct hl_row {
 	uint64_t retrans, dupacks, zerowin;	/* packets flagged */
 	bool has_rtt;
 	int64_t rtt_med;	/* ns */
-	int64_t score;		/* hundredths */
+};
+
+/* One server's sums, for the query's getter. */
+struct hl_server {
+	const struct hl_row *r;
+	uint64_t conns, pkts, re, du, zw, zwc;
+	bool has_rtt;
+	int64_t rtt_med;
 };
 
 struct health {
@@ -35,6 +42,7 @@ struct health {
 	int64_t t0;
 	struct hl_row *rows;
 	size_t nrows, caprows;
+	struct query_spec spec;	/* connections: limited to --top */
 };
 
 enum { OPT_TOP = 1, OPT_BY_SERVER };
@@ -46,21 +54,22 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const struct out_col cols[] = {
-	{ "stream", OUT_T_NUM },  { "client", OUT_T_STR },
-	{ "server", OUT_T_STR },  { "sport", OUT_T_NUM },
-	{ "pkts", OUT_T_NUM },    { "retrans", OUT_T_NUM },
-	{ "retrans_pct", OUT_T_NUM }, { "dupacks", OUT_T_NUM },
-	{ "zerowin", OUT_T_NUM }, { "rtt_med", OUT_T_SECS },
-	{ "score", OUT_T_NUM },
+static const int cols[] = {
+	F_CONNS_stream, F_CONNS_client, F_CONNS_server, F_CONNS_sport,
+	F_CONNS_pkts, F_CONNS_retrans, F_CONNS_retrans_pct, F_CONNS_dupacks,
+	F_CONNS_zerowin, F_CONNS_rtt_med, F_CONNS_score,
 };
 
-static const struct out_col srv_cols[] = {
-	{ "server", OUT_T_STR },  { "sport", OUT_T_NUM },
-	{ "conns", OUT_T_NUM },   { "pkts", OUT_T_NUM },
-	{ "retrans", OUT_T_NUM }, { "retrans_pct", OUT_T_NUM },
-	{ "dupacks", OUT_T_NUM }, { "zerowin", OUT_T_NUM },
-	{ "zerowin_conns", OUT_T_NUM }, { "rtt_med", OUT_T_SECS },
+static const int srv_cols[] = {
+	F_SERVERS_server, F_SERVERS_sport, F_SERVERS_conns, F_SERVERS_pkts,
+	F_SERVERS_retrans, F_SERVERS_retrans_pct, F_SERVERS_dupacks,
+	F_SERVERS_zerowin, F_SERVERS_zerowin_conns, F_SERVERS_rtt_med,
+};
+
+static const struct query_spec srv_spec = {
+	.table = TBL_SERVERS, .cols = srv_cols,
+	.ncols = sizeof(srv_cols) / sizeof(srv_cols[0]),
+	.records = false, .order = NULL, .time_field = -1,
 };
 
 static void *health_create(void)
@@ -101,19 +110,28 @@ static int health_option(void *state, int code, const char *arg,
 	return conn_sel_option(&s->sel, code, arg, e) ? ERR_USAGE : 0;
 }
 
+static const struct query_spec *health_spec(void *state)
+{
+	struct health *s = state;
+
+	if (s->by_server)
+		return &srv_spec;
+	s->spec = (struct query_spec){
+		.table = TBL_CONNS, .cols = cols,
+		.ncols = sizeof(cols) / sizeof(cols[0]),
+		.records = true, .order = "-score,stream",
+		.time_field = F_CONNS_start, .limit = s->top,
+	};
+	return &s->spec;
+}
+
 static int health_begin(void *state, struct report_run *run)
 {
 	struct health *s = state;
 
 	s->t0 = run->meta->f.first_ts;
 	s->nrows = 0;
-	return 0;
-}
-
-/* Hundredths of a percent of part in whole (0 when whole is 0). */
-static int64_t pct100(uint64_t part, uint64_t whole)
-{
-	return whole ? (int64_t)(part * 10000 / whole) : 0;
+	return s->by_server ? 0 : query_begin(run->q, run->label, run->err);
 }
 
 static int health_conn(void *state, struct report_run *run,
@@ -121,11 +139,15 @@ static int health_conn(void *state, struct report_run *run,
 {
 	struct health *s = state;
 	struct hl_row *r;
-	uint64_t zw;
 	int rc;
 
 	if (!conn_sel_match(&s->sel, c, s->t0))
 		return 0;
+	if (!s->by_server) {
+		struct field_row fr = { .conn = c, .t0 = s->t0 };
+		rc = query_row(run->q, &fr, run->err);
+		return rc < 0 ? rc : 0;
+	}
 	if ((rc = rutil_grow((void **)&s->rows, &s->caprows, s->nrows + 1,
 			     sizeof(*s->rows), run->err)))
 		return rc;
@@ -141,19 +163,7 @@ static int health_conn(void *state, struct report_run *run,
 	r->zerowin = (uint64_t)c->n_zero_window_c2s + c->n_zero_window_s2c;
 	r->has_rtt = c->rtt_n_c2s || c->rtt_n_s2c;
 	r->rtt_med = r->has_rtt ? c->rtt_med : 0;
-	zw = r->zerowin < 25 ? r->zerowin : 25;
-	r->score = pct100(r->retrans, r->pkts) + pct100(r->dupacks, r->pkts) / 2 +
-		   (int64_t)zw * 200 + r->rtt_med / 1000000;
 	return 0;
-}
-
-static int by_score(const void *a, const void *b)
-{
-	const struct hl_row *x = a, *y = b;
-
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return (x->stream > y->stream) - (x->stream < y->stream);
 }
 
 static int by_server_key(const void *a, const void *b)
@@ -167,89 +177,80 @@ static int by_server_key(const void *a, const void *b)
 	return (x->stream > y->stream) - (x->stream < y->stream);
 }
 
+static bool server_get(const void *xrow, int id, struct filter_value *v)
+{
+	const struct hl_server *g = xrow;
+
+	switch (id) {
+	case F_SERVERS_server:
+		memcpy(v->addr, g->r->server.b, 16);
+		v->ipver = g->r->ipver;
+		return true;
+	case F_SERVERS_sport: v->i = g->r->sport; return true;
+	case F_SERVERS_conns: v->i = (int64_t)g->conns; return true;
+	case F_SERVERS_pkts: v->i = (int64_t)g->pkts; return true;
+	case F_SERVERS_retrans: v->i = (int64_t)g->re; return true;
+	case F_SERVERS_retrans_pct:	/* hundredths, in 1e-9 units */
+		v->i = g->pkts ? (int64_t)(g->re * 10000 / g->pkts) * 10000000 : 0;
+		return true;
+	case F_SERVERS_dupacks: v->i = (int64_t)g->du; return true;
+	case F_SERVERS_zerowin: v->i = (int64_t)g->zw; return true;
+	case F_SERVERS_zerowin_conns: v->i = (int64_t)g->zwc; return true;
+	case F_SERVERS_rtt_med: v->i = g->rtt_med; return g->has_rtt;
+	}
+	return false;
+}
+
 static int per_server(struct health *s, struct report_run *run)
 {
-	struct out *o = run->out;
 	int64_t *v = malloc((s->nrows ? s->nrows : 1) * sizeof(*v));
 	size_t i, j;
+	int rc;
 
 	if (!v)
 		return err_set(run->err, ERR_NOMEM, NULL, "out of memory");
+	if ((rc = query_begin(run->q, run->label, run->err))) {
+		free(v);
+		return rc;
+	}
 	qsort(s->rows, s->nrows, sizeof(*s->rows), by_server_key);
-	out_begin(o, srv_cols, sizeof(srv_cols) / sizeof(srv_cols[0]), run->label);
 	for (i = 0; i < s->nrows; i = j) {
-		const struct hl_row *r = &s->rows[i];
-		uint64_t pkts = 0, re = 0, du = 0, zw = 0, zwc = 0;
+		struct hl_server g = { .r = &s->rows[i] };
+		struct field_row fr = { .xget = server_get, .xrow = &g };
 		size_t nrtt = 0;
 
 		for (j = i; j < s->nrows &&
 		     !rutil_server_cmp(s->rows[j].ipver, &s->rows[j].server, s->rows[j].sport,
-				       r->ipver, &r->server, r->sport); j++) {
+				       g.r->ipver, &g.r->server, g.r->sport); j++) {
 			const struct hl_row *q = &s->rows[j];
 
-			pkts += q->pkts;
-			re += q->retrans;
-			du += q->dupacks;
-			zw += q->zerowin;
-			zwc += q->zerowin > 0;
+			g.pkts += q->pkts;
+			g.re += q->retrans;
+			g.du += q->dupacks;
+			g.zw += q->zerowin;
+			g.zwc += q->zerowin > 0;
 			if (q->has_rtt)
 				v[nrtt++] = q->rtt_med;
 		}
-		rutil_out_addr(o, &r->server, r->ipver);
-		out_uint(o, r->sport);
-		out_uint(o, j - i);
-		out_uint(o, pkts);
-		out_uint(o, re);
-		rutil_out_fixed(o, pct100(re, pkts), 2);
-		out_uint(o, du);
-		out_uint(o, zw);
-		out_uint(o, zwc);
-		if (nrtt) {
+		g.conns = j - i;
+		if ((g.has_rtt = nrtt > 0)) {
 			rutil_sort_i64(v, nrtt);
-			out_secs(o, rutil_percentile(v, nrtt, 50));
-		} else {
-			out_null(o);
+			g.rtt_med = rutil_percentile(v, nrtt, 50);
 		}
-		out_row_end(o);
+		if ((rc = query_row(run->q, &fr, run->err)) < 0)
+			break;
 	}
-	out_end(o);
 	free(v);
-	return 0;
+	return rc < 0 ? rc : query_end(run->q, run->err);
 }
 
 static int health_end(void *state, struct report_run *run)
 {
 	struct health *s = state;
-	struct out *o = run->out;
-	size_t n = s->nrows;
 
 	if (s->by_server)
 		return per_server(s, run);
-	qsort(s->rows, s->nrows, sizeof(*s->rows), by_score);
-	if (s->top && s->top < n)
-		n = s->top;
-	out_begin(o, cols, sizeof(cols) / sizeof(cols[0]), run->label);
-	for (size_t i = 0; i < n; i++) {
-		const struct hl_row *r = &s->rows[i];
-
-		out_uint(o, r->stream);
-		rutil_out_addr(o, &r->client, r->ipver);
-		rutil_out_addr(o, &r->server, r->ipver);
-		out_uint(o, r->sport);
-		out_uint(o, r->pkts);
-		out_uint(o, r->retrans);
-		rutil_out_fixed(o, pct100(r->retrans, r->pkts), 2);
-		out_uint(o, r->dupacks);
-		out_uint(o, r->zerowin);
-		if (r->has_rtt)
-			out_secs(o, r->rtt_med);
-		else
-			out_null(o);
-		rutil_out_fixed(o, r->score, 2);
-		out_row_end(o);
-	}
-	out_end(o);
-	return 0;
+	return query_end(run->q, run->err);
 }
 
 const struct report report_health = {
@@ -270,26 +271,11 @@ const struct report report_health = {
 "  --by-server         instead: one row per server address and port, in\n"
 "                      address order\n"
 CONN_SEL_HELP
-"\n"
-"Columns:\n"
-"  stream, client, server, sport   the connection (as in `conns`)\n"
-"  pkts         packets, both directions\n"
-"  retrans      packets flagged as retransmissions (fast and spurious\n"
-"               included), both directions\n"
-"  retrans_pct  100 * retrans / pkts, two decimals\n"
-"  dupacks      packets flagged as duplicate ACKs\n"
-"  zerowin      packets flagged as zero window\n"
-"  rtt_med      median ack RTT of both directions, seconds; empty when no\n"
-"               ACK acknowledged data\n"
-"  score        as above, two decimals\n"
-"\n"
-"Columns with --by-server: server, sport, conns, pkts, retrans,\n"
-"retrans_pct, dupacks, zerowin (sums over the connections),\n"
-"zerowin_conns (connections with a zero window), rtt_med (median of the\n"
-"connections' rtt_med, nearest rank)\n",
+,
 	.options = options,
 	.create = health_create,
 	.option = health_option,
+	.spec = health_spec,
 	.begin = health_begin,
 	.conn = health_conn,
 	.end = health_end,

@@ -3,48 +3,74 @@
  * field/value row each.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "report.h"
 #include "timefmt.h"
 
-static const struct out_col cols[] = {
-	{ "field", OUT_T_STR },
-	{ "value", OUT_T_STR },
+static const int cols[] = { F_INFO_field, F_INFO_value };
+
+static const struct query_spec spec = {
+	.table = TBL_INFO, .cols = cols, .ncols = 2,
+	.records = false, .order = NULL, .time_field = -1,
 };
 
-static void row(struct out *o, const char *k, const char *v)
+static const struct query_spec *info_spec(void *state)
 {
-	out_str(o, k);
-	out_str(o, v);
-	out_row_end(o);
+	(void)state;
+	return &spec;
 }
 
-static void row_u(struct out *o, const char *k, unsigned long long v)
+/* One field/value row, for the query's getter. */
+struct item {
+	const char *k, *v;
+};
+
+static bool item_get(const void *xrow, int id, struct filter_value *v)
+{
+	const struct item *it = xrow;
+
+	v->s = id == F_INFO_field ? it->k : it->v;
+	v->len = strlen(v->s);
+	return true;
+}
+
+static void row(struct report_run *run, const char *k, const char *v)
+{
+	struct item it = { k, v };
+	struct field_row fr = { .xget = item_get, .xrow = &it };
+
+	(void)query_row(run->q, &fr, run->err);	/* holds nothing: no failure */
+}
+
+static void row_u(struct report_run *run, const char *k, unsigned long long v)
 {
 	char b[32];
 	snprintf(b, sizeof(b), "%llu", v);
-	row(o, k, b);
+	row(run, k, b);
 }
 
-static void row_t(struct out *o, const char *k, int64_t ns)
+static void row_t(struct report_run *run, const char *k, int64_t ns)
 {
 	char b[TIMEFMT_ISO_MAX];
-	timefmt_iso(b, sizeof(b), ns, out_is_local(o));
-	row(o, k, b);
+	timefmt_iso(b, sizeof(b), ns, out_is_local(run->out));
+	row(run, k, b);
 }
 
 static int info_run(void *state, struct report_run *run)
 {
 	const struct cache_meta *m = run->meta;
 	const struct cache_meta_fixed *f = &m->f;
-	struct out *o = run->out;
+	struct report_run *o = run;
 	unsigned major, minor;
+	int rc;
 	char b[128];
 	uint16_t lt[4] = { f->linktype0, f->linktype1, f->linktype2, f->linktype3 };
 	size_t n = 0;
 
 	(void)state;
-	out_begin(o, cols, 2, run->label);
+	if ((rc = query_begin(run->q, run->label, run->err)))
+		return rc;
 	cache_version(run->cache, &major, &minor);
 	snprintf(b, sizeof(b), "%u.%u", major, minor);
 	row(o, "format", b);
@@ -81,20 +107,18 @@ static int info_run(void *state, struct report_run *run)
 		row(o, "duration", b);
 	}
 	row_u(o, "cache_size", (unsigned long long)cache_file_size(run->cache));
-	out_end(o);
-	return 0;
+	return query_end(run->q, run->err);
 }
 
 const struct report report_info = {
 	.name = "info",
 	.summary = "the cache's provenance and the capture summary",
+	.spec = info_spec,
 	.help =
 "Prints one field/value row per fact: format version, tool, source capture\n"
 "(name, size, modification time), filter, link types, snaplen, timestamp\n"
 "precision, whether the capture was cut short (and where), frame, TCP packet\n"
 "and connection counts, skipped packets by reason, first and last frame\n"
-"times, duration and the cache's size.\n"
-"\n"
-"Columns: field, value\n",
+"times, duration and the cache's size.\n",
 	.run = info_run,
 };

@@ -20,12 +20,16 @@ struct ladder {
 	struct cache_conn c;
 };
 
-static const struct out_col cols[] = {
-	{ "frame", OUT_T_NUM }, { "rel", OUT_T_SECS },
-	{ "dir", OUT_T_STR },   { "flags", OUT_T_STR },
-	{ "seq", OUT_T_NUM },   { "ack", OUT_T_NUM },
-	{ "len", OUT_T_NUM },   { "win", OUT_T_NUM },
-	{ "analysis", OUT_T_STR }, { "ack_rtt", OUT_T_SECS },
+static const int cols[] = {
+	F_PACKETS_frame, F_PACKETS_conn_rel, F_PACKETS_dir, F_PACKETS_flags,
+	F_PACKETS_seq, F_PACKETS_ack, F_PACKETS_len, F_PACKETS_win,
+	F_PACKETS_analysis, F_PACKETS_ack_rtt,
+};
+
+static const struct query_spec spec = {
+	.table = TBL_PACKETS, .cols = cols,
+	.ncols = sizeof(cols) / sizeof(cols[0]),
+	.records = true, .order = NULL, .time_field = F_PACKETS_frame,
 };
 
 static const struct option options[] = {
@@ -57,6 +61,18 @@ static int ladder_check(void *state, struct err *e)
 	return 0;
 }
 
+static const struct query_spec *ladder_spec(void *state)
+{
+	(void)state;
+	return &spec;
+}
+
+/* The arrows, or (another format, or chosen columns) rows. */
+static bool draws(const struct report_run *run)
+{
+	return out_format(run->out) == OUT_TABLE && !query_shaped(run->q);
+}
+
 static int find_first(void *arg, const struct cache_conn *c)
 {
 	struct ladder *s = arg;
@@ -72,26 +88,15 @@ static int line(void *arg, const struct cache_pkt *p)
 	struct report_run *run = ((void **)arg)[0];
 	struct ladder *s = ((void **)arg)[1];
 	struct out *o = run->out;
+	struct field_row fr = { .pkt = p, .conn = &s->c,
+				.t0 = run->meta->f.first_ts };
 	char fl[10], rel[32], frame[24], an[512];
 
-	tcpflags_str(fl, p->flags);
-	if (out_format(o) != OUT_TABLE) {
-		out_uint(o, p->frame);
-		out_secs(o, p->ts - s->c.first_ts);
-		out_str(o, p->dir ? "s2c" : "c2s");
-		out_str(o, fl);
-		out_uint(o, p->seq);
-		out_uint(o, p->ack);
-		out_uint(o, p->len);
-		out_uint(o, p->win);
-		out_str(o, analysis_str(an, sizeof(an), p->analysis));
-		if (p->acked_frame && p->ack_rtt)
-			out_secs(o, p->ack_rtt);
-		else
-			out_null(o);
-		out_row_end(o);
+	if (!draws(run))
+		return query_row(run->q, &fr, run->err);
+	if (!query_take(run->q, &fr))
 		return 0;
-	}
+	tcpflags_str(fl, p->flags);
 	timefmt_secs(rel, sizeof(rel), p->ts - s->c.first_ts, 6);
 	snprintf(frame, sizeof(frame), "[%llu]", (unsigned long long)p->frame);
 	analysis_notes(an, sizeof(an), p);
@@ -120,7 +125,7 @@ static int ladder_run(void *state, struct report_run *run)
 			return err_set(run->err, ERR_USAGE, cache_path(run->cache),
 				       "no connection matches --client/--server");
 	}
-	if (out_format(o) == OUT_TABLE) {
+	if (draws(run)) {
 		char ca[ADDR_STR_MAX], sa[ADDR_STR_MAX];
 		char t1[TIMEFMT_ISO_MAX], t2[TIMEFMT_ISO_MAX];
 		FILE *f = out_file(o);
@@ -139,14 +144,12 @@ static int ladder_run(void *state, struct report_run *run)
 		fprintf(f, "first frame %llu at %s\nlast frame  %llu at %s\n\n",
 			(unsigned long long)s->c.first_frame, t1,
 			(unsigned long long)s->c.last_frame, t2);
-	} else {
-		out_begin(o, cols, sizeof(cols) / sizeof(cols[0]), run->label);
-	}
-	if ((rc = cache_conn_pkts(run->cache, &s->c, line, arg, run->err)))
+	} else if ((rc = query_begin(run->q, run->label, run->err))) {
 		return rc;
-	if (out_format(o) != OUT_TABLE)
-		out_end(o);
-	return 0;
+	}
+	if ((rc = cache_conn_pkts(run->cache, &s->c, line, arg, run->err)) < 0)
+		return rc;
+	return draws(run) ? 0 : query_end(run->q, run->err);
 }
 
 const struct report report_ladder = {
@@ -171,13 +174,13 @@ const struct report report_ladder = {
 "A header names the client and server and the first and last frame with\n"
 "their absolute times.\n"
 "\n"
-"Columns with --format csv|json: frame, rel, dir, flags, seq, ack, len, win,\n"
-"analysis (flag names joined by '+', as in `packets`), ack_rtt (seconds from\n"
-"the segment this ACKs to this ACK, tcp.analysis.ack_rtt; empty when none)\n",
+"--where, --limit and --first pick the lines; with --columns or --sort, or\n"
+"--format csv|json, the ladder is a plain table of the columns below.\n",
 	.options = options,
 	.create = ladder_create,
 	.option = ladder_option,
 	.check = ladder_check,
+	.spec = ladder_spec,
 	.run = ladder_run,
 	.destroy = free,
 };

@@ -27,23 +27,16 @@ struct rs_edge {
 	int64_t ts;		/* ns */
 };
 
-/* What a row needs of a connection ended by an RST. */
-struct rs_row {
-	uint32_t stream;
-	uint8_t ipver, by;	/* by: 1 client, 2 server */
-	uint16_t cport, sport;
-	struct addr16 client, server;
-	uint64_t rst_frame;
-	int64_t rst_ts;		/* ns */
-	int64_t first_ts, last_ts;	/* ns */
-	uint32_t inflight_c2s, inflight_s2c;	/* bytes */
+/* A row's values only this report knows. */
+struct rs_counts {
+	uint64_t concurrent, concurrent_any;
 };
 
 struct resets {
 	unsigned by;		/* 0 any, 1 client, 2 server */
 	struct conn_sel sel;
 	int64_t t0;		/* capture's first frame */
-	struct rs_row *rows;
+	struct cache_conn *rows;	/* the connections ended by an RST */
 	size_t nrows, caprows;
 	/* per client; per client and server address */
 	struct rs_edge *cs, *ce, *ps, *pe;
@@ -58,15 +51,37 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const struct out_col cols[] = {
-	{ "stream", OUT_T_NUM },     { "client", OUT_T_STR },
-	{ "cport", OUT_T_NUM },      { "server", OUT_T_STR },
-	{ "sport", OUT_T_NUM },      { "rst_frame", OUT_T_NUM },
-	{ "rst_time", OUT_T_TIME },  { "rst_rel", OUT_T_SECS },
-	{ "by", OUT_T_STR },         { "inflight_c2s", OUT_T_NUM },
-	{ "inflight_s2c", OUT_T_NUM }, { "concurrent", OUT_T_NUM },
-	{ "concurrent_any", OUT_T_NUM },
+static const int cols[] = {
+	F_CONNS_stream, F_CONNS_client, F_CONNS_cport, F_CONNS_server,
+	F_CONNS_sport, F_CONNS_rst_frame, F_CONNS_rst_time, F_CONNS_rst_rel,
+	F_CONNS_rst_by, F_CONNS_inflight_c2s, F_CONNS_inflight_s2c,
+	F_CONNS_concurrent, F_CONNS_concurrent_any,
 };
+
+static const struct query_spec spec = {
+	.table = TBL_CONNS, .cols = cols,
+	.ncols = sizeof(cols) / sizeof(cols[0]),
+	.records = true, .order = NULL, .time_field = F_CONNS_rst_time,
+};
+
+static const struct query_spec *resets_spec(void *state)
+{
+	(void)state;
+	return &spec;
+}
+
+static bool counts_get(const void *xrow, int id, struct filter_value *v)
+{
+	const struct rs_counts *k = xrow;
+
+	if (id == F_CONNS_concurrent)
+		v->i = (int64_t)k->concurrent;
+	else if (id == F_CONNS_concurrent_any)
+		v->i = (int64_t)k->concurrent_any;
+	else
+		return false;
+	return true;
+}
 
 static void *resets_create(void)
 {
@@ -155,15 +170,7 @@ static int resets_conn(void *state, struct report_run *run,
 	if ((rc = rutil_grow((void **)&s->rows, &s->caprows, s->nrows + 1,
 			     sizeof(*s->rows), run->err)))
 		return rc;
-	s->rows[s->nrows++] = (struct rs_row){
-		.stream = c->stream, .ipver = c->ipver, .by = c->rst_by,
-		.cport = c->cport, .sport = c->sport,
-		.client = c->client, .server = c->server,
-		.rst_frame = c->rst_frame, .rst_ts = c->rst_ts,
-		.first_ts = c->first_ts, .last_ts = c->last_ts,
-		.inflight_c2s = c->rst_inflight_c2s,
-		.inflight_s2c = c->rst_inflight_s2c,
-	};
+	s->rows[s->nrows++] = *c;
 	return 0;
 }
 
@@ -218,42 +225,35 @@ static size_t in_progress(const struct rs_edge *st, const struct rs_edge *en,
 static int resets_end(void *state, struct report_run *run)
 {
 	struct resets *s = state;
-	struct out *o = run->out;
 	size_t n = s->nedge;
+	int rc;
 
 	qsort(s->cs, n, sizeof(*s->cs), edge_cmp);
 	qsort(s->ce, n, sizeof(*s->ce), edge_cmp);
 	qsort(s->ps, n, sizeof(*s->ps), edge_cmp);
 	qsort(s->pe, n, sizeof(*s->pe), edge_cmp);
-	out_begin(o, cols, sizeof(cols) / sizeof(cols[0]), run->label);
+	if ((rc = query_begin(run->q, run->label, run->err)))
+		return rc;
 	for (size_t i = 0; i < s->nrows; i++) {
-		const struct rs_row *r = &s->rows[i];
+		const struct cache_conn *c = &s->rows[i];
+		struct rs_counts k;
+		struct field_row fr = { .conn = c, .t0 = s->t0,
+					.xget = counts_get, .xrow = &k };
 		uint8_t key[KEY_LEN];
 		size_t any, same;
 		/* the connection itself, when still in progress at its RST */
-		size_t self = r->first_ts <= r->rst_ts && r->rst_ts < r->last_ts;
+		size_t self = c->first_ts <= c->rst_ts && c->rst_ts < c->last_ts;
 
-		make_key(key, r->ipver, &r->client, NULL);
-		any = in_progress(s->cs, s->ce, n, key, r->rst_ts) - self;
-		make_key(key, r->ipver, &r->client, &r->server);
-		same = in_progress(s->ps, s->pe, n, key, r->rst_ts) - self;
-		out_uint(o, r->stream);
-		rutil_out_addr(o, &r->client, r->ipver);
-		out_uint(o, r->cport);
-		rutil_out_addr(o, &r->server, r->ipver);
-		out_uint(o, r->sport);
-		out_uint(o, r->rst_frame);
-		out_time(o, r->rst_ts);
-		out_secs(o, r->rst_ts - s->t0);
-		out_str(o, r->by == 1 ? "client" : "server");
-		out_uint(o, r->inflight_c2s);
-		out_uint(o, r->inflight_s2c);
-		out_uint(o, any - same);
-		out_uint(o, any);
-		out_row_end(o);
+		make_key(key, c->ipver, &c->client, NULL);
+		any = in_progress(s->cs, s->ce, n, key, c->rst_ts) - self;
+		make_key(key, c->ipver, &c->client, &c->server);
+		same = in_progress(s->ps, s->pe, n, key, c->rst_ts) - self;
+		k.concurrent = any - same;
+		k.concurrent_any = any;
+		if ((rc = query_row(run->q, &fr, run->err)) < 0)
+			return rc;
 	}
-	out_end(o);
-	return 0;
+	return query_end(run->q, run->err);
 }
 
 const struct report report_resets = {
@@ -270,26 +270,13 @@ const struct report report_resets = {
 "  counts as concurrent):\n"
 CONN_SEL_HELP
 "\n"
-"Columns:\n"
-"  stream, client, cport, server, sport   the connection (as in `conns`)\n"
-"  rst_frame      frame of the first RST\n"
-"  rst_time       its time (ISO 8601, UTC unless --local)\n"
-"  rst_rel        its time, seconds from the capture's first frame\n"
-"  by             who sent it: client or server\n"
-"  inflight_c2s   bytes the client had sent that the server had not yet\n"
-"                 acknowledged, at the RST\n"
-"  inflight_s2c   the same for the server's bytes\n"
-"  concurrent     other connections of the same client address in progress\n"
-"                 at the RST to a different server address\n"
-"  concurrent_any other connections of the same client address in progress\n"
-"                 at the RST, to any server (this one included)\n"
-"\n"
 "A connection is in progress at time t when its first packet is at or\n"
 "before t and its last packet after t: first_ts <= t < last_ts.  The reset\n"
 "connection itself is never counted.\n",
 	.options = options,
 	.create = resets_create,
 	.option = resets_option,
+	.spec = resets_spec,
 	.begin = resets_begin,
 	.conn = resets_conn,
 	.end = resets_end,

@@ -44,18 +44,34 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const struct out_col cols[] = {
-	{ "frame", OUT_T_NUM },  { "rel", OUT_T_SECS },
-	{ "rel_capture", OUT_T_SECS }, { "flags", OUT_T_STR },
-	{ "ack", OUT_T_NUM },    { "win", OUT_T_NUM },
-	{ "analysis", OUT_T_STR },
+static const int cols[] = {
+	F_PACKETS_frame, F_PACKETS_conn_rel, F_PACKETS_rel, F_PACKETS_flags,
+	F_PACKETS_ack, F_PACKETS_win, F_PACKETS_analysis,
 };
 
-static const struct out_col ep_cols[] = {
-	{ "episode", OUT_T_NUM },     { "start_frame", OUT_T_NUM },
-	{ "end_frame", OUT_T_NUM },   { "start_rel", OUT_T_SECS },
-	{ "end_rel", OUT_T_SECS },    { "duration", OUT_T_SECS },
-	{ "zero_pkts", OUT_T_NUM },   { "peer_pkts", OUT_T_NUM },
+static const int ep_cols[] = {
+	F_EPISODES_episode, F_EPISODES_start_frame, F_EPISODES_end_frame,
+	F_EPISODES_start_rel, F_EPISODES_end_rel, F_EPISODES_duration,
+	F_EPISODES_zero_pkts, F_EPISODES_peer_pkts,
+};
+
+static const struct query_spec spec = {
+	.table = TBL_PACKETS, .cols = cols,
+	.ncols = sizeof(cols) / sizeof(cols[0]),
+	.records = true, .order = NULL, .time_field = F_PACKETS_frame,
+};
+
+static const struct query_spec ep_spec = {
+	.table = TBL_EPISODES, .cols = ep_cols,
+	.ncols = sizeof(ep_cols) / sizeof(ep_cols[0]),
+	.records = false, .order = NULL, .time_field = F_EPISODES_start_frame,
+};
+
+/* One episode row, for the query's getter. */
+struct episode {
+	const struct window *s;
+	uint64_t end_frame;	/* 0: still zero at the end */
+	int64_t end_ts;
 };
 
 static void *window_create(void)
@@ -110,24 +126,37 @@ static int window_check(void *state, struct err *e)
 	return 0;
 }
 
-static void episode_row(struct window *s, struct out *o, uint64_t end_frame,
-			int64_t end_ts)
+static const struct query_spec *window_spec(void *state)
 {
-	out_uint(o, s->n_ep);
-	out_uint(o, s->ep_frame);
-	if (end_frame)
-		out_uint(o, end_frame);
-	else
-		out_null(o);
-	out_secs(o, s->ep_ts - s->t0);
-	if (end_frame)
-		out_secs(o, end_ts - s->t0);
-	else
-		out_null(o);
-	out_secs(o, end_ts - s->ep_ts);
-	out_uint(o, s->ep_zero);
-	out_uint(o, s->ep_peer);
-	out_row_end(o);
+	struct window *s = state;
+	return s->episodes ? &ep_spec : &spec;
+}
+
+static bool episode_get(const void *xrow, int id, struct filter_value *v)
+{
+	const struct episode *ep = xrow;
+	const struct window *s = ep->s;
+
+	switch (id) {
+	case F_EPISODES_episode: v->i = s->n_ep; return true;
+	case F_EPISODES_start_frame: v->i = (int64_t)s->ep_frame; return true;
+	case F_EPISODES_end_frame: v->i = (int64_t)ep->end_frame; return ep->end_frame;
+	case F_EPISODES_start_rel: v->i = s->ep_ts - s->t0; return true;
+	case F_EPISODES_end_rel: v->i = ep->end_ts - s->t0; return ep->end_frame;
+	case F_EPISODES_duration: v->i = ep->end_ts - s->ep_ts; return true;
+	case F_EPISODES_zero_pkts: v->i = (int64_t)s->ep_zero; return true;
+	case F_EPISODES_peer_pkts: v->i = (int64_t)s->ep_peer; return true;
+	}
+	return false;
+}
+
+static int episode_row(struct window *s, struct report_run *run,
+		       uint64_t end_frame, int64_t end_ts)
+{
+	struct episode ep = { s, end_frame, end_ts };
+	struct field_row fr = { .xget = episode_get, .xrow = &ep };
+
+	return query_row(run->q, &fr, run->err);
 }
 
 /*
@@ -135,16 +164,16 @@ static void episode_row(struct window *s, struct out *o, uint64_t end_frame,
  * packet advertising a zero window to its next packet advertising more
  * (SYN and RST segments are not looked at).
  */
-static void episode_pkt(struct window *s, struct out *o,
-			const struct cache_pkt *p)
+static int episode_pkt(struct window *s, struct report_run *run,
+		       const struct cache_pkt *p)
 {
 	if (p->dir != s->side) {
 		if (s->open)
 			s->ep_peer++;
-		return;
+		return 0;
 	}
 	if (p->flags & (TCPF_SYN | TCPF_RST))
-		return;
+		return 0;
 	if (p->win == 0) {
 		if (!s->open) {
 			s->open = true;
@@ -156,37 +185,26 @@ static void episode_pkt(struct window *s, struct out *o,
 		s->ep_zero++;
 	} else if (s->open) {
 		s->open = false;
-		episode_row(s, o, p->frame, p->ts);
+		return episode_row(s, run, p->frame, p->ts);
 	}
+	return 0;
 }
 
 static int pkt(void *arg, const struct cache_pkt *p)
 {
 	struct report_run *run = ((void **)arg)[0];
 	struct window *s = ((void **)arg)[1];
-	struct out *o = run->out;
-	char fl[10], an[256];
+	struct field_row fr = { .pkt = p, .conn = &s->c, .t0 = s->t0 };
 
-	if (s->episodes) {
-		episode_pkt(s, o, p);
-		return 0;
-	}
+	if (s->episodes)
+		return episode_pkt(s, run, p);
 	if (p->dir != s->side)
 		return 0;
 	if (s->has_below && p->win >= s->below)
 		return 0;
 	if (s->has_after && p->ts - s->t0 <= s->after)
 		return 0;
-	out_uint(o, p->frame);
-	out_secs(o, p->ts - s->c.first_ts);
-	out_secs(o, p->ts - s->t0);
-	tcpflags_str(fl, p->flags);
-	out_str(o, fl);
-	out_uint(o, p->ack);
-	out_uint(o, p->win);
-	out_str(o, analysis_str(an, sizeof(an), p->analysis));
-	out_row_end(o);
-	return 0;
+	return query_row(run->q, &fr, run->err);
 }
 
 static int window_run(void *state, struct report_run *run)
@@ -200,16 +218,14 @@ static int window_run(void *state, struct report_run *run)
 	s->n_ep = 0;
 	if ((rc = cache_conn_get(run->cache, (uint32_t)s->sel.stream, &s->c, run->err)))
 		return rc;
-	if (s->episodes)
-		out_begin(run->out, ep_cols, sizeof(ep_cols) / sizeof(ep_cols[0]), run->label);
-	else
-		out_begin(run->out, cols, sizeof(cols) / sizeof(cols[0]), run->label);
-	if ((rc = cache_conn_pkts(run->cache, &s->c, pkt, arg, run->err)))
+	if ((rc = query_begin(run->q, run->label, run->err)))
 		return rc;
-	if (s->open)	/* still zero at the connection's last packet */
-		episode_row(s, run->out, 0, s->c.last_ts);
-	out_end(run->out);
-	return 0;
+	if ((rc = cache_conn_pkts(run->cache, &s->c, pkt, arg, run->err)) < 0)
+		return rc;
+	if (s->open && !rc &&	/* still zero at the connection's last packet */
+	    (rc = episode_row(s, run, 0, s->c.last_ts)) < 0)
+		return rc;
+	return query_end(run->q, run->err);
 }
 
 const struct report report_window = {
@@ -225,35 +241,19 @@ const struct report report_window = {
 "  --side client|server  whose window (default client)\n"
 "  --below BYTES       only packets advertising a window under BYTES\n"
 "  --after SECONDS     only packets later than SECONDS after the capture's\n"
-"                      first frame (rel_capture > SECONDS; 21, 1.5s, 300ms)\n"
+"                      first frame (rel > SECONDS; 21, 1.5s, 300ms)\n"
 "  --episodes          instead: one row per zero-window episode: from the\n"
 "                      side's first packet advertising 0 to its next packet\n"
 "                      advertising more (SYN and RST segments not counted;\n"
 "                      the cache's zw_n and zw_time count the same)\n"
 "\n"
-"Columns:\n"
-"  frame        frame number\n"
-"  rel          seconds from the connection's first packet\n"
-"  rel_capture  seconds from the capture's first frame (as `packets` rel)\n"
-"  flags        TCP flags (F S R P A U E C N)\n"
-"  ack          relative acknowledgment number\n"
-"  win          calculated window, bytes (tcp.window_size)\n"
-"  analysis     TCP analysis flags, as in `packets`\n"
-"\n"
-"Columns with --episodes:\n"
-"  episode      1, 2, ... in time order\n"
-"  start_frame  the first packet advertising a zero window\n"
-"  end_frame    the packet that opened the window again; empty when the\n"
-"               window was still zero at the connection's last packet\n"
-"  start_rel, end_rel   their times, seconds from the capture's first frame\n"
-"  duration     seconds from start to end (or to the connection's last\n"
-"               packet)\n"
-"  zero_pkts    packets of the side advertising zero in the episode\n"
-"  peer_pkts    packets the other side sent during it (probes, mostly)\n",
+"The columns below are the packets'; `--episodes --help` shows the\n"
+"episodes'.\n",
 	.options = options,
 	.create = window_create,
 	.option = window_option,
 	.check = window_check,
+	.spec = window_spec,
 	.run = window_run,
 	.destroy = free,
 };

@@ -39,7 +39,7 @@ struct row {
 
 enum {
 	F_SYNACK, F_TS, F_CLIENT, F_SERVER, F_CPORT, F_SPORT, F_FLAGS,
-	F_RETRANS, F_SPURIOUS, F_ZERO_WINDOW, F_COUNT, F_STATE
+	F_RETRANS, F_SPURIOUS, F_ZERO_WINDOW, F_COUNT, F_STATE, F_PCT
 };
 
 static const struct filter_field fields[] = {
@@ -57,6 +57,7 @@ static const struct filter_field fields[] = {
 	{ "zero_window", FT_BOOL, F_ZERO_WINDOW, NULL, NULL },
 	{ "count", FT_INT, F_COUNT, NULL, NULL },
 	{ "state", FT_STR, F_STATE, NULL, NULL },
+	{ "pct", FT_REAL, F_PCT, NULL, NULL },	/* count / 4 */
 	/* short aliases for the precedence tables */
 	{ "a", FT_BOOL, F_RETRANS, NULL, NULL },
 	{ "b", FT_BOOL, F_SPURIOUS, NULL, NULL },
@@ -111,6 +112,9 @@ static bool get(const void *p, int id, struct filter_value *v)
 		return true;
 	case F_COUNT:
 		v->i = r->count;
+		return true;
+	case F_PCT:
+		v->i = (int64_t)r->count * 250000000;
 		return true;
 	case F_STATE:
 		if (!r->state)
@@ -464,6 +468,8 @@ static void test_errors(void)
 		{ "flags >= SA", 6, "cannot use '>=' on flags, which is tcp flags" },
 		{ "retransmission > 0", 15, "cannot use '>' on retransmission, which is a boolean" },
 		{ "synack contains 1", 7, "cannot use 'contains' on synack, which is seconds" },
+		{ "pct > 3ms", 6, "pct is a decimal number, not a duration" },
+		{ "pct > x", 6, "bad number 'x' (e.g. 5, 2.5)" },
 		{ "(synack > 1", 0, "unbalanced '('" },
 		{ "sport == 1 && ((synack > 1)", 14, "unbalanced '('" },
 		{ "synack > 1)", 10, "unbalanced ')'" },
@@ -758,6 +764,17 @@ static void test_bench(void)
 	free(rows);
 }
 
+/* Decimals: count 42 makes pct 10.5. */
+static void test_decimals(void)
+{
+	struct row r = base();
+
+	YES("pct == 10.5 && pct > 10 && pct < 10.51 && pct >= 10.50", &r);
+	YES("pct in {1 10.5 20} && pct in {10..11}", &r);
+	NO("pct < 10.4999", &r);
+	YES("pct != -3", &r);
+}
+
 int main(void)
 {
 	RUN(test_precedence);
@@ -771,6 +788,7 @@ int main(void)
 	RUN(test_errors);
 	RUN(test_no_conn_catalog);
 	RUN(test_caret);
+	RUN(test_decimals);
 	RUN(test_garbage);
 	RUN(test_bench);
 	return unit_status();

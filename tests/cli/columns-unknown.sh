@@ -1,0 +1,1 @@
+"$ANALYZE" conns --sort stream --columns strem demo.sift

@@ -1,0 +1,1 @@
+"$ANALYZE" fields --where 'table == "packets" && name contains "window"' --format csv

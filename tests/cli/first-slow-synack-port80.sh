@@ -1,0 +1,1 @@
+"$ANALYZE" handshake --where 'sport == 80 && synack > 300ms' --first handshake.sift

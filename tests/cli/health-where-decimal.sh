@@ -1,0 +1,1 @@
+"$ANALYZE" health --by-server --where 'retrans_pct > 0.5' lossy.sift

@@ -1,0 +1,1 @@
+"$ANALYZE" info --where 'field in {frames connections}' --format json demo.sift

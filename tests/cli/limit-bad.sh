@@ -1,0 +1,1 @@
+"$ANALYZE" conns --limit x demo.sift

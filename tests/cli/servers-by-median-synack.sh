@@ -1,0 +1,1 @@
+"$ANALYZE" handshake --summary --sort -synack_med --columns server,sport,conns,synack_med handshake.sift

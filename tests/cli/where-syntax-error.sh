@@ -1,0 +1,1 @@
+"$ANALYZE" conns --where 'sport == 80 &&' demo.sift

@@ -1,0 +1,1 @@
+"$ANALYZE" conns --where 'synak > 300ms' demo.sift
