@@ -86,7 +86,8 @@ static bool v_str(struct filter_value *v, const char *s)
 	return true;
 }
 
-static bool v_addr(struct filter_value *v, const struct addr16 *a, int ipver)
+bool field_value_addr(struct filter_value *v, const struct addr16 *a,
+		      int ipver)
 {
 	memcpy(v->addr, a->b, 16);
 	v->ipver = (uint8_t)ipver;
@@ -121,9 +122,9 @@ static bool conn_get(const struct field_row *r, int id, struct filter_value *v)
 		return false;
 	switch (id) {
 	case F_CONNS_stream: return v_int(v, c->stream);
-	case F_CONNS_client: return v_addr(v, &c->client, c->ipver);
+	case F_CONNS_client: return field_value_addr(v, &c->client, c->ipver);
 	case F_CONNS_cport: return v_int(v, c->cport);
-	case F_CONNS_server: return v_addr(v, &c->server, c->ipver);
+	case F_CONNS_server: return field_value_addr(v, &c->server, c->ipver);
 	case F_CONNS_sport: return v_int(v, c->sport);
 	case F_CONNS_ipver: return v_int(v, c->ipver);
 	case F_CONNS_start: return v_int(v, c->first_ts);
@@ -241,10 +242,10 @@ static bool pkt_get(const struct field_row *r, int id, struct filter_value *v)
 	case F_PACKETS_conn_rel: return c && v_int(v, p->ts - c->first_ts);
 	case F_PACKETS_dir: return v_str(v, p->dir ? "s2c" : "c2s");
 	case F_PACKETS_src:
-		return c && v_addr(v, p->dir ? &c->server : &c->client, c->ipver);
+		return c && field_value_addr(v, p->dir ? &c->server : &c->client, c->ipver);
 	case F_PACKETS_srcport: return c && v_int(v, p->dir ? c->sport : c->cport);
 	case F_PACKETS_dst:
-		return c && v_addr(v, p->dir ? &c->client : &c->server, c->ipver);
+		return c && field_value_addr(v, p->dir ? &c->client : &c->server, c->ipver);
 	case F_PACKETS_dstport: return c && v_int(v, p->dir ? c->cport : c->sport);
 	case F_PACKETS_flags: return v_int(v, p->flags);
 	case F_PACKETS_seq: return v_int(v, p->seq);

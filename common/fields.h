@@ -73,6 +73,10 @@ struct field_row {
  */
 bool field_get(const struct field_row *r, int id, struct filter_value *v);
 
+/* Sets v to address a (XFIELD getters); returns true. */
+bool field_value_addr(struct filter_value *v, const struct addr16 *a,
+		      int ipver);
+
 /* Record helpers the reports share. */
 
 /*

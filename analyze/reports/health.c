@@ -182,10 +182,7 @@ static bool server_get(const void *xrow, int id, struct filter_value *v)
 	const struct hl_server *g = xrow;
 
 	switch (id) {
-	case F_SERVERS_server:
-		memcpy(v->addr, g->r->server.b, 16);
-		v->ipver = g->r->ipver;
-		return true;
+	case F_SERVERS_server: return field_value_addr(v, &g->r->server, g->r->ipver);
 	case F_SERVERS_sport: v->i = g->r->sport; return true;
 	case F_SERVERS_conns: v->i = (int64_t)g->conns; return true;
 	case F_SERVERS_pkts: v->i = (int64_t)g->pkts; return true;
