@@ -88,18 +88,6 @@ static bool is_little_endian(void)
 	return b == 1;
 }
 
-void cache_shuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r)
-{
-	for (size_t i0 = 0; i0 < n; i0 += TILE) {
-		size_t i1 = i0 + TILE < n ? i0 + TILE : n;
-		for (size_t j = 0; j < r; j++) {
-			uint8_t *d = dst + j * n;
-			for (size_t i = i0; i < i1; i++)
-				d[i] = src[i * r + j];
-		}
-	}
-}
-
 /*
  * An 8x8 byte matrix in eight little-endian words, transposed in place:
  * byte m of x[k] moves to byte k of x[m] (three rounds of block swaps,
@@ -174,6 +162,39 @@ void cache_unshuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r)
 {
 	cache_unshuffle_rows(dst, src, n, r, 0, n);
 }
+
+void cache_shuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r)
+{
+	size_t i = 0;
+
+	/* as cache_unshuffle_rows, the other way: rows in, planes out */
+	if (r % 8 == 0 && is_little_endian()) {
+		for (; i + 64 <= n; i += 64) {
+			const uint8_t *tile = src + i * r;
+
+			for (size_t j = 0; j < r; j += 8) {
+				for (size_t q = 0; q < 64; q += 8) {
+					uint64_t x[8];
+
+					for (int k = 0; k < 8; k++)
+						memcpy(&x[k], tile + (q + k) * r + j, 8);
+					transpose8(x);
+					for (int k = 0; k < 8; k++)
+						memcpy(dst + (j + k) * n + i + q, &x[k], 8);
+				}
+			}
+		}
+	}
+	for (size_t i0 = i; i0 < n; i0 += TILE) {
+		size_t i1 = i0 + TILE < n ? i0 + TILE : n;
+		for (size_t j = 0; j < r; j++) {
+			uint8_t *d = dst + j * n;
+			for (size_t k = i0; k < i1; k++)
+				d[k] = src[k * r + j];
+		}
+	}
+}
+
 
 /*
  * The delta filter of PKT blocks: these fields grow slowly along a run of
