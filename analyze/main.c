@@ -280,8 +280,9 @@ int main(int argc, char **argv)
 		goto out_destroy;
 	}
 	if (any_query && !rep->spec) {
-		fprintf(stderr, "%s: %s takes no --where, --sort, --limit, --first or --columns\n",
-			prog, rep->name);
+		fprintf(stderr, "%s: %s takes no --where, --sort, --limit, --first or --columns%s\n",
+			prog, rep->name,
+			!strcmp(rep->name, "sql") ? "; say it in the query: WHERE, ORDER BY, LIMIT" : "");
 		status = 2;
 		goto out_destroy;
 	}

@@ -8,6 +8,7 @@
 
 extern const struct report report_concurrency;
 extern const struct report report_conns;
+extern const struct report report_export;
 extern const struct report report_fields;
 extern const struct report report_handshake;
 extern const struct report report_health;
@@ -15,11 +16,13 @@ extern const struct report report_info;
 extern const struct report report_ladder;
 extern const struct report report_packets;
 extern const struct report report_resets;
+extern const struct report report_sql;
 extern const struct report report_window;
 
 const struct report *const report_list[] = {
 	&report_concurrency,
 	&report_conns,
+	&report_export,
 	&report_fields,
 	&report_handshake,
 	&report_health,
@@ -27,6 +30,7 @@ const struct report *const report_list[] = {
 	&report_ladder,
 	&report_packets,
 	&report_resets,
+	&report_sql,
 	&report_window,
 };
 

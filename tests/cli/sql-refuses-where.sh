@@ -1,0 +1,1 @@
+"$ANALYZE" sql --where 'x' 'SELECT 1' demo.sift
