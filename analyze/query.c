@@ -418,7 +418,8 @@ static bool hold(struct query *q, struct qcell *c, enum filter_type t,
 			q->arena = p;
 			q->caparena = cap;
 		}
-		memcpy(q->arena + q->narena, v->s, v->len);
+		if (v->len)	/* an empty string needs no arena at all */
+			memcpy(q->arena + q->narena, v->s, v->len);
 		c->u.s.off = (uint32_t)q->narena;
 		c->u.s.len = (uint32_t)v->len;
 		q->narena += v->len;

@@ -160,16 +160,16 @@ measure ladder "$RUNS" "tcpsift-analyze ladder --stream $big_stream CACHE" \
 # --where over every packet record (few rows out: the scan and the filter);
 # analyze runs on one thread, so its wall time is one core's time.
 WHERE_PKTS='retransmission && !spurious_retransmission || win < 1000'
-measure where_pkts "$RUNS" "packets --where '$WHERE_PKTS'" \
+measure where_pkts "$RUNS" "packets --where (every packet; see README)" \
 	"$ANALYZE" packets --where "$WHERE_PKTS" "$CACHE"
 measure where_conns "$RUNS" "conns --where 'synack > 300ms || sport == 80'" \
 	"$ANALYZE" conns --where 'synack > 300ms || sport == 80' "$CACHE"
 HAVE_SQL=0
 if "$ANALYZE" help | grep -q '^  sql '; then
 	HAVE_SQL=1
-	measure sql_group "$RUNS" "sql 'SELECT server, count(*), max(synack) .. GROUP BY server'" \
+	measure sql_group "$RUNS" "sql GROUP BY server over conns" \
 		"$ANALYZE" sql 'SELECT server, count(*), max(synack) FROM conns GROUP BY server' "$CACHE"
-	measure sql_join "$RUNS" "sql 'conns JOIN packets ON stream, stream = $big_stream'" \
+	measure sql_join "$RUNS" "sql conns JOIN packets, stream = $big_stream" \
 		"$ANALYZE" sql "SELECT c.stream, count(*), sum(p.len) FROM conns c JOIN packets p ON p.stream = c.stream WHERE c.stream = $big_stream GROUP BY c.stream" "$CACHE"
 fi
 
