@@ -93,6 +93,9 @@ static bool is_little_endian(void)
  * byte m of x[k] moves to byte k of x[m] (three rounds of block swaps,
  * Hacker's Delight 7-3).
  */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline void transpose8(uint64_t x[8])
 {
 	uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
@@ -117,10 +120,79 @@ static inline void transpose8(uint64_t x[8])
 	x[4] = x4; x[5] = x5; x[6] = x6; x[7] = x7;
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/*
+ * A 16x16 byte matrix in sixteen vectors, transposed: byte m of a[k] moves
+ * to byte k of a[m].  Four rounds of interleaving rows k and k + 8 (a
+ * perfect shuffle each) make the transpose.
+ */
+static inline void transpose16(__m128i a[16])
+{
+	for (int round = 0; round < 4; round++) {
+		__m128i b[16];
+
+		for (int k = 0; k < 8; k++) {
+			b[2 * k] = _mm_unpacklo_epi8(a[k], a[k + 8]);
+			b[2 * k + 1] = _mm_unpackhi_epi8(a[k], a[k + 8]);
+		}
+		for (int k = 0; k < 16; k++)
+			a[k] = b[k];
+	}
+}
+
+/* Records [i, end) in steps of 16 (r % 16 == 0); returns where it stopped. */
+static size_t unshuffle16(uint8_t *dst, const uint8_t *src, size_t n,
+			  size_t r, size_t first, size_t i, size_t end)
+{
+	for (; i + 16 <= end; i += 16) {
+		uint8_t *rows = dst + (i - first) * r;
+
+		for (size_t j = 0; j < r; j += 16) {
+			__m128i a[16];
+
+			for (int k = 0; k < 16; k++)
+				a[k] = _mm_loadu_si128((const __m128i *)(src + (j + k) * n + i));
+			transpose16(a);
+			for (int k = 0; k < 16; k++)
+				_mm_storeu_si128((__m128i *)(rows + k * r + j), a[k]);
+		}
+	}
+	return i;
+}
+
+/* Records [0, n) rows to planes, as unshuffle16 the other way. */
+static size_t shuffle16(uint8_t *dst, const uint8_t *src, size_t n, size_t r)
+{
+	size_t i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		const uint8_t *rows = src + i * r;
+
+		for (size_t j = 0; j < r; j += 16) {
+			__m128i a[16];
+
+			for (int k = 0; k < 16; k++)
+				a[k] = _mm_loadu_si128((const __m128i *)(rows + k * r + j));
+			transpose16(a);
+			for (int k = 0; k < 16; k++)
+				_mm_storeu_si128((__m128i *)(dst + (j + k) * n + i), a[k]);
+		}
+	}
+	return i;
+}
+#endif
+
 void cache_unshuffle_rows(uint8_t *dst, const uint8_t *src, size_t n,
 			  size_t r, size_t first, size_t count)
 {
 	size_t i = first, end = first + count;
+
+#if defined(__SSE2__)
+	if (r % 16 == 0)
+		i = unshuffle16(dst, src, n, r, first, i, end);
+#endif
 
 	/*
 	 * Eight records by eight planes at a time: eight 8-byte loads, a
@@ -167,6 +239,10 @@ void cache_shuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t r)
 {
 	size_t i = 0;
 
+#if defined(__SSE2__)
+	if (r % 16 == 0)
+		i = shuffle16(dst, src, n, r);
+#endif
 	/* as cache_unshuffle_rows, the other way: rows in, planes out */
 	if (r % 8 == 0 && is_little_endian()) {
 		for (; i + 64 <= n; i += 64) {
