@@ -31,8 +31,16 @@ say "5. The first packets of the download (packets --stream 0), straight from th
 say "5b. Trouble ranking: retransmissions, duplicate ACKs, zero windows, RTT"
 "$bin/tcpsift-analyze" health --top 3 "$out"
 
+say "5c. The next question on the command line: --where, --sort, --columns on any report"
+"$bin/tcpsift-analyze" conns --where 'sport == 8080 && synack > 300ms' --sort -synack \
+	--columns stream,client,cport,server,sport,synack,state "$out"
+
+say "5d. Or in SQL, straight from the cache"
+"$bin/tcpsift-analyze" sql 'SELECT server, sport, count(*) AS conns, round(avg(synack), 6) AS avg_synack, sum(s2c_bytes) AS bytes_down FROM conns GROUP BY server, sport' "$out"
+
 say "6. Where the cache came from (tcpsift-analyze info $out)"
 "$bin/tcpsift-analyze" info "$out"
 
 echo
-echo "Next: tcpsift-analyze help, and tcpsift-analyze REPORT --help for each report."
+echo "Next: tcpsift-analyze help, tcpsift-analyze REPORT --help for each report,"
+echo "and tcpsift-analyze fields for every field --where, --columns and sql know."
