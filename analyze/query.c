@@ -114,13 +114,13 @@ static size_t catalog(const struct query_spec *s, enum field_table t,
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		int a = field_find(t, pairs[i].a, strlen(pairs[i].a));
 		int b = field_find(t, pairs[i].b, strlen(pairs[i].b));
-		bool have = false;
+		unsigned have = 0;	/* sides among the fields: both, or no pair */
 
 		if (pairs[i].t != t || a < 0 || b < 0)
 			continue;
-		for (size_t j = 0; j < n && !have; j++)
-			have = out[j].id == a;
-		if (have || conn_side)
+		for (size_t j = 0; j < n; j++)
+			have += out[j].id == a || out[j].id == b;
+		if (have == 2)
 			out[n++] = (struct filter_field){ pairs[i].name,
 							  field_info[a].type, -1,
 							  pairs[i].a, pairs[i].b };
