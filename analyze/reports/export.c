@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,12 @@ static int copy_table(sqlite3 *db, struct sqlvt *v, const char *path,
 	return rc;
 }
 
+/* The temporary database and its journal, for the signal handler. */
+static char tmp_db[4096], tmp_journal[4096 + 16];
+
+static void on_signal(int sig);
+static void catch_signals(void (*fn)(int));
+
 /* Writes the database into tmp (an empty file). */
 static int write_db(const char *tmp, const char *path, struct sqlvt *v,
 		    long long rows[SQLVT_NTABLES], struct err *e)
@@ -184,6 +191,10 @@ static int export_all(void *state, struct out *o, char *const *paths,
 	}
 	fchmod(fd, 0644);
 	close(fd);
+	/* an interrupted export leaves neither OUT.db nor a temporary file */
+	snprintf(tmp_db, sizeof(tmp_db), "%s", tmp);
+	snprintf(tmp_journal, sizeof(tmp_journal), "%s-journal", tmp);
+	catch_signals(on_signal);
 	if ((rc = write_db(tmp, x->path, v, rows, e)) || (rc = sync_file(tmp, e)))
 		goto out_unlink;
 	if (rename(tmp, x->path) != 0) {
@@ -198,8 +209,27 @@ static int export_all(void *state, struct out *o, char *const *paths,
 out_unlink:
 	unlink(tmp);
 out_close:
+	catch_signals(SIG_DFL);
+	tmp_db[0] = '\0';
 	sqlvt_close(v);
 	return rc;
+}
+
+static void on_signal(int sig)
+{
+	if (tmp_db[0]) {
+		unlink(tmp_db);
+		unlink(tmp_journal);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_signals(void (*fn)(int))
+{
+	signal(SIGINT, fn);
+	signal(SIGTERM, fn);
+	signal(SIGHUP, fn);
 }
 
 const struct report report_export = {
