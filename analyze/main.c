@@ -172,7 +172,6 @@ int main(int argc, char **argv)
 	bool local = false;
 	struct query_opts qo = { 0 };
 	struct query *q = NULL;
-	bool any_query = false;
 	struct out *out;
 	void *state;
 	struct err e;
@@ -229,19 +228,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_WHERE:
 			qo.where = optarg;
-			any_query = true;
 			break;
 		case OPT_SORT:
 			qo.sort = optarg;
-			any_query = true;
 			break;
 		case OPT_COLUMNS:
 			qo.columns = optarg;
-			any_query = true;
 			break;
 		case OPT_FIRST:
 			qo.first = true;
-			any_query = true;
 			break;
 		case OPT_LIMIT: {
 			char *end;
@@ -255,7 +250,6 @@ int main(int argc, char **argv)
 				goto out_destroy;
 			}
 			qo.has_limit = true;
-			any_query = true;
 			break;
 		}
 		case 'h':
@@ -279,7 +273,8 @@ int main(int argc, char **argv)
 		status = 2;
 		goto out_destroy;
 	}
-	if (any_query && !rep->spec) {
+	if (!rep->spec && (qo.where || qo.sort || qo.columns || qo.first ||
+			   qo.has_limit)) {
 		fprintf(stderr, "%s: %s takes no --where, --sort, --limit, --first or --columns%s\n",
 			prog, rep->name,
 			!strcmp(rep->name, "sql") ? "; say it in the query: WHERE, ORDER BY, LIMIT" : "");
@@ -317,20 +312,18 @@ int main(int argc, char **argv)
 			print_err(&e);
 			status = rc == ERR_USAGE ? 2 : 1;
 		}
-	} else if (rep->no_cache) {
-		err_clear(&e);
-		if (run_one(rep, state, NULL, out, q, false, &e) < 0) {
-			fflush(stdout);
-			print_err(&e);
-			status = 1;
-		}
-	}
-	for (int i = optind; i < argc && !rep->all && !rep->no_cache; i++) {
-		err_clear(&e);
-		if (run_one(rep, state, argv[i], out, q, argc - optind > 1, &e) < 0) {
-			fflush(stdout);
-			print_err(&e);
-			status = 1;
+	} else {
+		/* once per cache; once with none for a report that reads none */
+		int nrun = rep->no_cache ? 1 : argc - optind;
+
+		for (int i = 0; i < nrun; i++) {
+			err_clear(&e);
+			if (run_one(rep, state, rep->no_cache ? NULL : argv[optind + i],
+				    out, q, nrun > 1, &e) < 0) {
+				fflush(stdout);
+				print_err(&e);
+				status = 1;
+			}
 		}
 	}
 out_free:

@@ -11,7 +11,7 @@
 #include "out.h"
 #include "timefmt.h"
 
-enum { MAX_COLS = 160, CELL_MAX = 256 };
+enum { MAX_COLS = OUT_MAX_COLS, CELL_MAX = 256 };
 
 struct cell {
 	uint16_t off, len;	/* in the row's text */

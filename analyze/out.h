@@ -31,7 +31,10 @@ struct out_col {
 	enum out_type type;
 };
 
-enum { OUT_TABLE_SAMPLE = 1000 };
+enum {
+	OUT_TABLE_SAMPLE = 1000,
+	OUT_MAX_COLS = 160	/* columns of a result set, `cache` included */
+};
 
 struct out;
 

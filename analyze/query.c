@@ -14,7 +14,11 @@
 #include "query.h"
 #include "rutil.h"
 
-enum { MAX_COLS = 150, MAX_KEYS = 8, MAX_AVAIL = F_COUNT + 8 };
+enum {
+	MAX_COLS = OUT_MAX_COLS - 1,	/* out_begin may add `cache` */
+	MAX_KEYS = 8,
+	MAX_AVAIL = F_COUNT + 8		/* fields and the host/port pairs */
+};
 
 struct qcell {
 	union {
@@ -316,11 +320,6 @@ bool query_shaped(const struct query *q)
 	return q->shaped;
 }
 
-bool query_streams(const struct query *q)
-{
-	return q->nkeys == 0;
-}
-
 /* ---- rows ---- */
 
 static bool get(const void *row, int id, struct filter_value *v)
@@ -345,7 +344,7 @@ static void put_value(struct out *o, enum filter_type t, bool present,
 		out_secs(o, v->i);
 		break;
 	case FT_REAL:	/* two decimals, truncated toward zero */
-		rutil_out_fixed(o, v->i / 10000000, 2);
+		rutil_out_fixed(o, v->i / FIELD_HUNDREDTH, 2);
 		break;
 	case FT_ADDR: {
 		struct addr16 a;

@@ -67,9 +67,6 @@ bool query_needs_conn(const struct query *q);
  * prints a plain table instead). */
 bool query_shaped(const struct query *q);
 
-/* True when rows are printed straight away (no order to apply). */
-bool query_streams(const struct query *q);
-
 /*
  * Starts one result set (per cache; label: see out_begin).  `spec` must
  * be the one query_new compiled; 0 or an error.

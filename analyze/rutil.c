@@ -6,11 +6,8 @@
 #include <string.h>
 
 #include "addr.h"
-#include "analysis.h"
-#include "decode.h"
 #include "rutil.h"
 #include "timefmt.h"
-#include "zeek.h"
 
 void conn_sel_init(struct conn_sel *s)
 {
@@ -102,24 +99,44 @@ bool conn_sel_is_one_stream(const struct conn_sel *s)
 	return s->stream >= 0;
 }
 
-int rutil_server_cmp(int va, const struct addr16 *a, unsigned pa,
-		     int vb, const struct addr16 *b, unsigned pb)
+struct rutil_server rutil_server_of(const struct cache_conn *c)
 {
-	int d;
-
-	if (va != vb)
-		return va < vb ? -1 : 1;
-	if ((d = memcmp(a->b, b->b, sizeof(a->b))))
-		return d;
-	return (pa > pb) - (pa < pb);
+	return (struct rutil_server){ c->server, c->sport, c->ipver };
 }
 
-void rutil_out_addr(struct out *o, const struct addr16 *a, int ipver)
+int rutil_server_order(const void *pa, const void *pb)
 {
-	char b[ADDR_STR_MAX];
+	const struct rutil_server *a = pa, *b = pb;
+	int d;
 
-	addr_format(b, sizeof(b), a, ipver);
-	out_str(o, b);
+	if (a->ipver != b->ipver)
+		return a->ipver < b->ipver ? -1 : 1;
+	if ((d = memcmp(a->addr.b, b->addr.b, sizeof(a->addr.b))))
+		return d;
+	return (a->port > b->port) - (a->port < b->port);
+}
+
+size_t rutil_server_group_end(const void *rows, size_t n, size_t size,
+			      size_t i)
+{
+	const char *base = rows;
+	size_t j = i + 1;
+
+	while (j < n && !rutil_server_order(base + j * size, base + i * size))
+		j++;
+	return j;
+}
+
+bool rutil_server_get(const struct rutil_server *k, int id,
+		      struct filter_value *v)
+{
+	if (id == F_SERVERS_server)
+		return field_value_addr(v, &k->addr, k->ipver);
+	if (id == F_SERVERS_sport) {
+		v->i = k->port;
+		return true;
+	}
+	return false;
 }
 
 void rutil_out_fixed(struct out *o, int64_t v, int decimals)

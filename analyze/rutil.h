@@ -1,10 +1,11 @@
 /*
  * rutil.h - what several reports share: the connection selector behind
- * --stream/--host/--port/--client/--server/--from/--to, TCP flag letters,
- * analysis flag names and Wireshark's notes for them, the names of
- * connection end states, and small helpers for reports that collect
- * connections before they print (growing arrays, sorted percentiles,
- * fixed-point cells).  Nothing here prints except through out.h.
+ * --stream/--host/--port/--client/--server/--from/--to, and small helpers
+ * for reports that collect connections before they print (growing arrays,
+ * sorted percentiles, per-server groups, fixed-point cells).  The record
+ * helpers (flag letters, analysis names and notes, end states) are in
+ * fields.h, with the getters that use them.  Nothing here prints except
+ * through out.h.
  */
 #ifndef TCPSIFT_RUTIL_H
 #define TCPSIFT_RUTIL_H
@@ -68,15 +69,33 @@ bool conn_sel_match(const struct conn_sel *s, const struct cache_conn *c,
 /* True when the selector pins exactly one stream. */
 bool conn_sel_is_one_stream(const struct conn_sel *s);
 
-/* A cell holding an address (IPv4 or IPv6 by ipver). */
-void rutil_out_addr(struct out *o, const struct addr16 *a, int ipver);
-
 /*
- * Orders servers by IP version, address, then port; 0 when they are the
- * same server.  For grouping rows per server.
+ * Per-server rows (handshake --summary, health --by-server): a report's
+ * row struct starts with this key, is sorted with rutil_server_order and
+ * walked group by group with rutil_server_group_end.
  */
-int rutil_server_cmp(int va, const struct addr16 *a, unsigned pa,
-		     int vb, const struct addr16 *b, unsigned pb);
+struct rutil_server {
+	struct addr16 addr;
+	uint16_t port;
+	uint8_t ipver;
+};
+
+/* The server of connection c. */
+struct rutil_server rutil_server_of(const struct cache_conn *c);
+
+/* qsort order of rows starting with a struct rutil_server: IP version,
+ * address, then port. */
+int rutil_server_order(const void *a, const void *b);
+
+/* The first row after row i (of n rows of `size` bytes, sorted) with
+ * another server: row i's group is [i, end). */
+size_t rutil_server_group_end(const void *rows, size_t n, size_t size,
+			      size_t i);
+
+/* A server field (F_SERVERS_server or _sport) of k into *v; false for
+ * any other id. */
+bool rutil_server_get(const struct rutil_server *k, int id,
+		      struct filter_value *v);
 
 /* A number cell v / 10^decimals with that many decimals ("12.50"). */
 void rutil_out_fixed(struct out *o, int64_t v, int decimals);

@@ -2,9 +2,8 @@
  * sqlvt.c - the SQLite virtual table module behind sqlvt.h.
  *
  * Three ways a table reads one cache:
- *   - conns, every row: cache_conns_each() once into an array kept per
- *     cache for the connection's life (the reader's own scan holds every
- *     connection in memory anyway); later scans and lookups reuse it.
+ *   - conns, every row: cache_conns_load() once, an array kept per cache
+ *     for the connection's life; later scans and lookups reuse it.
  *   - conns or packets with `stream = N`: the per-connection index
  *     (cache_conn_get, cache_conn_pkts into a per-cursor buffer): one
  *     connection's blocks, never a scan.  Once a cache has served many
@@ -33,6 +32,7 @@
 #include "addr.h"
 #include "cache.h"
 #include "fields.h"
+#include "provenance.h"
 #include "sqlvt.h"
 #include "timefmt.h"
 
@@ -61,50 +61,11 @@ struct sqlvt {
 	struct err err;
 };
 
-/* ---- the caches table: the `info` items ---- */
+/* ---- the caches table: id, path and the `info` items ---- */
 
-enum cache_col {
-	CC_ID, CC_PATH, CC_FORMAT, CC_TOOL, CC_SOURCE, CC_SOURCE_SIZE,
-	CC_SOURCE_MTIME, CC_EXTRACTED, CC_FILTER, CC_LINKTYPES, CC_SNAPLEN,
-	CC_TSPREC, CC_TRUNCATED, CC_TRUNCATED_AT, CC_FRAMES, CC_FILTERED,
-	CC_TCP_PACKETS, CC_CONNECTIONS, CC_SKIPPED_LINKTYPE, CC_SKIPPED_NOT_IP,
-	CC_SKIPPED_NOT_TCP, CC_SKIPPED_FRAGMENT, CC_SKIPPED_MALFORMED,
-	CC_SKIPPED_TRUNCATED, CC_FIRST, CC_LAST, CC_DURATION, CC_CACHE_SIZE,
-	CC_COUNT
-};
-
-static const struct {
-	const char *name;
-	const char *type;
-} cache_cols[CC_COUNT] = {
-	[CC_ID] = { "id", "INTEGER" },
-	[CC_PATH] = { "path", "TEXT" },
-	[CC_FORMAT] = { "format", "TEXT" },
-	[CC_TOOL] = { "tool", "TEXT" },
-	[CC_SOURCE] = { "source", "TEXT" },
-	[CC_SOURCE_SIZE] = { "source_size", "INTEGER" },
-	[CC_SOURCE_MTIME] = { "source_mtime", "TEXT" },
-	[CC_EXTRACTED] = { "extracted", "TEXT" },
-	[CC_FILTER] = { "filter", "TEXT" },
-	[CC_LINKTYPES] = { "linktypes", "TEXT" },
-	[CC_SNAPLEN] = { "snaplen", "INTEGER" },
-	[CC_TSPREC] = { "tsprec", "TEXT" },
-	[CC_TRUNCATED] = { "truncated", "INTEGER" },
-	[CC_TRUNCATED_AT] = { "truncated_at", "INTEGER" },
-	[CC_FRAMES] = { "frames", "INTEGER" },
-	[CC_FILTERED] = { "filtered", "INTEGER" },
-	[CC_TCP_PACKETS] = { "tcp_packets", "INTEGER" },
-	[CC_CONNECTIONS] = { "connections", "INTEGER" },
-	[CC_SKIPPED_LINKTYPE] = { "skipped_linktype", "INTEGER" },
-	[CC_SKIPPED_NOT_IP] = { "skipped_not_ip", "INTEGER" },
-	[CC_SKIPPED_NOT_TCP] = { "skipped_not_tcp", "INTEGER" },
-	[CC_SKIPPED_FRAGMENT] = { "skipped_fragment", "INTEGER" },
-	[CC_SKIPPED_MALFORMED] = { "skipped_malformed", "INTEGER" },
-	[CC_SKIPPED_TRUNCATED] = { "skipped_truncated", "INTEGER" },
-	[CC_FIRST] = { "first", "TEXT" },
-	[CC_LAST] = { "last", "TEXT" },
-	[CC_DURATION] = { "duration", "REAL" },
-	[CC_CACHE_SIZE] = { "cache_size", "INTEGER" },
+static const char *const prov_sql_type[] = {
+	[PROV_TEXT] = "TEXT", [PROV_INT] = "INTEGER", [PROV_YESNO] = "INTEGER",
+	[PROV_TIME] = "TEXT", [PROV_SECS] = "REAL",
 };
 
 static void result_time(sqlite3_context *ctx, int64_t ns)
@@ -115,78 +76,36 @@ static void result_time(sqlite3_context *ctx, int64_t ns)
 	sqlite3_result_text(ctx, b, -1, SQLITE_TRANSIENT);
 }
 
+/* Column col of cache ci's row: 0 id, 1 path, then provenance item col - 2. */
 static void cache_column(sqlite3_context *ctx, struct sqlvt *v, int ci,
 			 int col)
 {
-	const struct cache_meta *m = cache_meta(v->c[ci].r);
-	const struct cache_meta_fixed *f = &m->f;
-	uint16_t lt[4] = { f->linktype0, f->linktype1, f->linktype2, f->linktype3 };
-	unsigned major, minor;
-	char b[64];
-	size_t n = 0;
+	struct prov_value pv;
 
-	switch ((enum cache_col)col) {
-	case CC_ID: sqlite3_result_int(ctx, ci); return;
-	case CC_PATH:
+	if (col == 0) {
+		sqlite3_result_int(ctx, ci);
+		return;
+	}
+	if (col == 1) {
 		sqlite3_result_text(ctx, cache_path(v->c[ci].r), -1, SQLITE_TRANSIENT);
 		return;
-	case CC_FORMAT:
-		cache_version(v->c[ci].r, &major, &minor);
-		snprintf(b, sizeof(b), "%u.%u", major, minor);
-		sqlite3_result_text(ctx, b, -1, SQLITE_TRANSIENT);
-		return;
-	case CC_TOOL: sqlite3_result_text(ctx, m->tool, -1, SQLITE_TRANSIENT); return;
-	case CC_SOURCE: sqlite3_result_text(ctx, m->source, -1, SQLITE_TRANSIENT); return;
-	case CC_SOURCE_SIZE: sqlite3_result_int64(ctx, (int64_t)f->capture_size); return;
-	case CC_SOURCE_MTIME: result_time(ctx, f->capture_mtime); return;
-	case CC_EXTRACTED: result_time(ctx, f->extract_time); return;
-	case CC_FILTER: sqlite3_result_text(ctx, m->filter, -1, SQLITE_TRANSIENT); return;
-	case CC_LINKTYPES:
-		b[0] = '\0';
-		for (int i = 0; i < 4; i++)
-			if (lt[i] != 0xffff)
-				n += (size_t)snprintf(b + n, sizeof(b) - n, "%s%u",
-						      n ? "," : "", lt[i]);
-		sqlite3_result_text(ctx, b, -1, SQLITE_TRANSIENT);
-		return;
-	case CC_SNAPLEN: sqlite3_result_int64(ctx, f->snaplen); return;
-	case CC_TSPREC:
-		sqlite3_result_text(ctx, f->tsprec == 9 ? "ns" : f->tsprec == 6 ?
-				    "us" : "unknown", -1, SQLITE_STATIC);
-		return;
-	case CC_TRUNCATED:
-		sqlite3_result_int(ctx, (f->flags & CACHE_META_TRUNCATED) != 0);
-		return;
-	case CC_TRUNCATED_AT:
-		if (f->flags & CACHE_META_TRUNCATED)
-			sqlite3_result_int64(ctx, (int64_t)f->truncated_at);
-		return;		/* else NULL, as info leaves the row out */
-	case CC_FRAMES: sqlite3_result_int64(ctx, (int64_t)f->frames); return;
-	case CC_FILTERED: sqlite3_result_int64(ctx, (int64_t)f->filtered); return;
-	case CC_TCP_PACKETS: sqlite3_result_int64(ctx, (int64_t)f->tcp_packets); return;
-	case CC_CONNECTIONS: sqlite3_result_int64(ctx, (int64_t)f->connections); return;
-	case CC_SKIPPED_LINKTYPE: sqlite3_result_int64(ctx, (int64_t)f->n_linktype); return;
-	case CC_SKIPPED_NOT_IP: sqlite3_result_int64(ctx, (int64_t)f->n_not_ip); return;
-	case CC_SKIPPED_NOT_TCP: sqlite3_result_int64(ctx, (int64_t)f->n_not_tcp); return;
-	case CC_SKIPPED_FRAGMENT: sqlite3_result_int64(ctx, (int64_t)f->n_fragment); return;
-	case CC_SKIPPED_MALFORMED: sqlite3_result_int64(ctx, (int64_t)f->n_malformed); return;
-	case CC_SKIPPED_TRUNCATED: sqlite3_result_int64(ctx, (int64_t)f->n_short); return;
-	case CC_FIRST:
-		if (f->frames)
-			result_time(ctx, f->first_ts);
-		return;
-	case CC_LAST:
-		if (f->frames)
-			result_time(ctx, f->last_ts);
-		return;
-	case CC_DURATION:
-		if (f->frames)
-			sqlite3_result_double(ctx, (double)(f->last_ts - f->first_ts) / 1e9);
-		return;
-	case CC_CACHE_SIZE:
-		sqlite3_result_int64(ctx, (int64_t)cache_file_size(v->c[ci].r));
-		return;
-	case CC_COUNT:
+	}
+	provenance_get(v->c[ci].r, (unsigned)col - 2, &pv);
+	if (!pv.present)
+		return;		/* NULL, as info leaves the row out */
+	switch (provenance_items[col - 2].type) {
+	case PROV_TEXT:
+		sqlite3_result_text(ctx, pv.s, -1, SQLITE_TRANSIENT);
+		break;
+	case PROV_INT:
+	case PROV_YESNO:
+		sqlite3_result_int64(ctx, pv.i);
+		break;
+	case PROV_TIME:
+		result_time(ctx, pv.i);
+		break;
+	case PROV_SECS:
+		sqlite3_result_double(ctx, (double)pv.i / 1e9);
 		break;
 	}
 }
@@ -226,9 +145,10 @@ char *sqlvt_columns(enum sqlvt_table t, bool hidden)
 	int ids[F_COUNT], n;
 
 	if (t == SQLVT_CACHES) {
-		for (int i = 0; i < CC_COUNT; i++)
-			sqlite3_str_appendf(s, "%s\"%w\" %s", i ? ", " : "",
-					    cache_cols[i].name, cache_cols[i].type);
+		sqlite3_str_appendall(s, "id INTEGER, path TEXT");
+		for (int i = 0; i < PROV_NITEMS; i++)
+			sqlite3_str_appendf(s, ", \"%w\" %s", provenance_items[i].name,
+					    prov_sql_type[provenance_items[i].type]);
 		return sqlite3_str_finish(s);
 	}
 	sqlite3_str_appendf(s, "cache INTEGER%s", hidden ? " HIDDEN" : "");
@@ -289,35 +209,10 @@ int sqlvt_error(struct sqlvt *v, struct err *e)
 	return rc;
 }
 
-/* cache_conns_each's callback: one more connection into vc->conns. */
-static int conns_add(void *arg, const struct cache_conn *c)
-{
-	struct vcache *vc = arg;
-
-	/* the reader hands each record over once: never more than it counts */
-	if (vc->nconns == cache_nconns(vc->r))
-		return 1;
-	vc->conns[vc->nconns++] = *c;
-	return 0;
-}
-
 /* Loads every connection of vc once; 0 or ERR_*. */
 static int conns_load(struct vcache *vc, struct err *e)
 {
-	uint32_t n = cache_nconns(vc->r);
-	int rc;
-
-	if (vc->conns)
-		return 0;
-	vc->conns = malloc((n ? n : 1) * sizeof(*vc->conns));
-	if (!vc->conns)
-		return err_set(e, ERR_NOMEM, cache_path(vc->r), "out of memory");
-	vc->nconns = 0;
-	if ((rc = cache_conns_each(vc->r, conns_add, vc, e))) {
-		free(vc->conns);
-		vc->conns = NULL;
-	}
-	return rc;
+	return vc->conns ? 0 : cache_conns_load(vc->r, &vc->conns, &vc->nconns, e);
 }
 
 /*

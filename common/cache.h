@@ -117,6 +117,10 @@ int cache_conn_get(struct cache_reader *r, uint32_t stream,
 /* Every connection, in stream order. */
 int cache_conns_each(struct cache_reader *r, cache_conn_fn fn, void *arg,
 		     struct err *e);
+/* The same as one array of *count records the caller frees (NULL and 0
+ * on an error). */
+int cache_conns_load(struct cache_reader *r, struct cache_conn **out,
+		     size_t *count, struct err *e);
 
 /* The packets of one connection, in frame order. */
 int cache_conn_pkts(struct cache_reader *r, const struct cache_conn *c,

@@ -522,20 +522,24 @@ void cache_version(const struct cache_reader *r, unsigned *major,
 
 /*
  * Records of an older minor version are shorter: decode them through a
- * zero-filled copy, so the fields they lack read as zero.
+ * zero-filled copy (tmp, want bytes), so the fields they lack read as zero.
  */
+static const uint8_t *padded(const uint8_t *p, size_t have, uint8_t *tmp,
+			     size_t want)
+{
+	if (have >= want)
+		return p;
+	memset(tmp, 0, want);
+	memcpy(tmp, p, have);
+	return tmp;
+}
+
 static void pkt_decode(const struct cache_reader *r, const uint8_t *p,
 		       struct cache_pkt *out)
 {
 	uint8_t tmp[CACHE_PKT_SIZE];
 
-	if (r->pkt_size >= CACHE_PKT_SIZE) {
-		record_pkt_decode(p, out);
-		return;
-	}
-	memset(tmp, 0, sizeof(tmp));
-	memcpy(tmp, p, r->pkt_size);
-	record_pkt_decode(tmp, out);
+	record_pkt_decode(padded(p, r->pkt_size, tmp, sizeof(tmp)), out);
 }
 
 static void conn_decode(const struct cache_reader *r, const uint8_t *p,
@@ -543,13 +547,7 @@ static void conn_decode(const struct cache_reader *r, const uint8_t *p,
 {
 	uint8_t tmp[CACHE_CONN_SIZE];
 
-	if (r->conn_size >= CACHE_CONN_SIZE) {
-		record_conn_decode(p, out);
-		return;
-	}
-	memset(tmp, 0, sizeof(tmp));
-	memcpy(tmp, p, r->conn_size);
-	record_conn_decode(tmp, out);
+	record_conn_decode(padded(p, r->conn_size, tmp, sizeof(tmp)), out);
 }
 
 static int corrupt_rec(struct cache_reader *r, struct typelist *t, uint32_t k,
@@ -586,14 +584,17 @@ int cache_conn_get(struct cache_reader *r, uint32_t stream,
 	return 0;
 }
 
-int cache_conns_each(struct cache_reader *r, cache_conn_fn fn, void *arg,
-		     struct err *e)
+int cache_conns_load(struct cache_reader *r, struct cache_conn **out,
+		     size_t *count, struct err *e)
 {
 	uint64_t n = r->dir.total;	/* streams; some may have no record */
 	struct cache_conn *all = calloc(n ? n : 1, sizeof(*all));
 	uint8_t *seen = calloc(n ? n : 1, 1);
+	size_t kept = 0;
 	int rc = 0;
 
+	*out = NULL;
+	*count = 0;
 	if (!all || !seen) {
 		rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
 		goto out_free;
@@ -616,12 +617,32 @@ int cache_conns_each(struct cache_reader *r, cache_conn_fn fn, void *arg,
 			all[c.stream] = c;
 		}
 	}
-	for (uint64_t i = 0; i < n && !rc; i++)
+	if (rc)
+		goto out_free;
+	for (uint64_t i = 0; i < n; i++)	/* close the filtered-out gaps */
 		if (seen[i])
-			rc = fn(arg, &all[i]);
+			all[kept++] = all[i];
+	*out = all;
+	*count = kept;
+	all = NULL;
 out_free:
 	free(all);
 	free(seen);
+	return rc;
+}
+
+int cache_conns_each(struct cache_reader *r, cache_conn_fn fn, void *arg,
+		     struct err *e)
+{
+	struct cache_conn *all;
+	size_t n;
+	int rc;
+
+	if ((rc = cache_conns_load(r, &all, &n, e)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fn(arg, &all[i]);
+	free(all);
 	return rc < 0 ? rc : 0;
 }
 

@@ -33,16 +33,6 @@ const char *field_table_name(enum field_table t)
 	return (unsigned)t < TBL_COUNT ? table_names[t] : "?";
 }
 
-bool field_table_find(const char *name, enum field_table *t)
-{
-	for (unsigned i = 0; i < TBL_COUNT; i++)
-		if (!strcmp(name, table_names[i])) {
-			*t = (enum field_table)i;
-			return true;
-		}
-	return false;
-}
-
 int field_find(enum field_table t, const char *name, size_t len)
 {
 	for (int i = 0; i < F_COUNT; i++)
@@ -62,6 +52,139 @@ bool field_needs_conn(int id)
 	return id == F_PACKETS_conn_rel || id == F_PACKETS_src ||
 	       id == F_PACKETS_srcport || id == F_PACKETS_dst ||
 	       id == F_PACKETS_dstport;
+}
+
+/* ---- record helpers ---- */
+
+void tcpflags_str(char *buf, uint16_t flags)
+{
+	static const char letters[] = "FSRPAUECN";
+	size_t n = 0;
+
+	for (int i = 0; i < 9; i++)
+		if (flags & (1u << i))
+			buf[n++] = letters[i];
+	buf[n] = '\0';
+}
+
+const char *conn_state_name(const struct cache_conn *c)
+{
+	unsigned fin = c->end & (CONN_END_FIN_C | CONN_END_FIN_S);
+
+	if (c->end & (CONN_END_RST_C | CONN_END_RST_S))	/* who reset first */
+		return c->end & CONN_END_RST_FIRST_S ? "rst_server" : "rst_client";
+	if (fin == (CONN_END_FIN_C | CONN_END_FIN_S))
+		return "fin";
+	if (fin == CONN_END_FIN_C)
+		return "fin_client";
+	if (fin == CONN_END_FIN_S)
+		return "fin_server";
+	return "open";
+}
+
+/* Analysis flag names joined by '+', "" when none; returns buf. */
+static char *analysis_str(char *buf, size_t size, uint32_t flags)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned b = 0; b < ANALYSIS_NFLAGS; b++) {
+		const char *name = analysis_flag_name(b);
+		size_t len = strlen(name);
+
+		if (!(flags & (1u << b)))
+			continue;
+		if (n + len + 2 > size)
+			break;
+		if (n)
+			buf[n++] = '+';
+		memcpy(buf + n, name, len + 1);
+		n += len;
+	}
+	return buf;
+}
+
+/*
+ * Wireshark prepends each note to the Info column as it tests the flags,
+ * so the column shows them in the reverse of packet-tcp.c's order; this
+ * table is in the order shown.  Fast and spurious retransmissions carry
+ * AN_RETRANSMISSION too but show only their own note.
+ */
+static const struct {
+	uint32_t flag;
+	const char *text;
+} notes[] = {
+	{ AN_ZERO_WINDOW_PROBE_ACK, "[TCP ZeroWindowProbeAck]" },
+	{ AN_ZERO_WINDOW, "[TCP ZeroWindow]" },
+	{ AN_ZERO_WINDOW_PROBE, "[TCP ZeroWindowProbe]" },
+	{ AN_DUPLICATE_ACK, NULL },	/* "[TCP Dup ACK F#N]" */
+	{ AN_KEEP_ALIVE_ACK, "[TCP Keep-Alive ACK]" },
+	{ AN_KEEP_ALIVE, "[TCP Keep-Alive]" },
+	{ AN_WINDOW_FULL, "[TCP Window Full]" },
+	{ AN_WINDOW_UPDATE, "[TCP Window Update]" },
+	{ AN_ACK_LOST_SEGMENT, "[TCP ACKed unseen segment]" },
+	{ AN_LOST_SEGMENT, "[TCP Previous segment not captured]" },
+	{ AN_OUT_OF_ORDER, "[TCP Out-Of-Order]" },
+	{ AN_FAST_RETRANSMISSION, "[TCP Fast Retransmission]" },
+	{ AN_SPURIOUS_RETRANSMISSION, "[TCP Spurious Retransmission]" },
+	{ AN_RETRANSMISSION, "[TCP Retransmission]" },
+	{ AN_REUSED_PORTS, "[TCP Port numbers reused]" },
+};
+
+char *analysis_notes(char *buf, size_t size, const struct cache_pkt *p)
+{
+	uint32_t f = p->analysis;
+	size_t n = 0;
+
+	if (f & (AN_FAST_RETRANSMISSION | AN_SPURIOUS_RETRANSMISSION))
+		f &= ~(uint32_t)AN_RETRANSMISSION;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]) && n < size; i++) {
+		int k;
+
+		if (!(f & notes[i].flag))
+			continue;
+		if (notes[i].text)
+			k = snprintf(buf + n, size - n, "%s%s", n ? " " : "", notes[i].text);
+		else
+			k = snprintf(buf + n, size - n, "%s[TCP Dup ACK %llu#%u]", n ? " " : "",
+				     (unsigned long long)p->dupack_frame, p->dupack_num);
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
+	return buf;
+}
+
+/* Zeek's conn_state of c, or NULL when the cache does not carry it (an
+ * empty history: an older cache). */
+static const char *field_zeek_state(const struct cache_conn *c)
+{
+	if (!c->history.s[0])
+		return NULL;
+	return zeek_conn_state_name((enum zeek_conn_state)c->conn_state);
+}
+
+/* c's ack RTT extremes over both directions: false without a sample. */
+static bool field_rtt_min(const struct cache_conn *c, int64_t *ns)
+{
+	if (c->rtt_n_c2s && c->rtt_n_s2c)
+		*ns = c->rtt_min_c2s < c->rtt_min_s2c ? c->rtt_min_c2s : c->rtt_min_s2c;
+	else if (c->rtt_n_c2s)
+		*ns = c->rtt_min_c2s;
+	else if (c->rtt_n_s2c)
+		*ns = c->rtt_min_s2c;
+	else
+		return false;
+	return true;
+}
+
+static bool field_rtt_max(const struct cache_conn *c, int64_t *ns)
+{
+	if (!c->rtt_n_c2s && !c->rtt_n_s2c)
+		return false;
+	*ns = c->rtt_max_c2s > c->rtt_max_s2c ? c->rtt_max_c2s : c->rtt_max_s2c;
+	return true;
 }
 
 /* ---- getters ---- */
@@ -94,23 +217,28 @@ bool field_value_addr(struct filter_value *v, const struct addr16 *a,
 	return true;
 }
 
-/* part / whole in 1e-9 units of a percent, truncated to hundredths. */
-static int64_t pct(uint64_t part, uint64_t whole)
+/* 100 * part / whole in hundredths, truncated; 0 when whole is 0. */
+static int64_t hundredths(uint64_t part, uint64_t whole)
 {
-	return whole ? (int64_t)(part * 10000 / whole) * 10000000 : 0;
+	return whole ? (int64_t)(part * 10000 / whole) : 0;
 }
 
+int64_t field_pct(uint64_t part, uint64_t whole)
+{
+	return hundredths(part, whole) * FIELD_HUNDREDTH;
+}
+
+/* health's score (see its --help), summed in hundredths as it prints. */
 static int64_t conn_score(const struct cache_conn *c)
 {
 	uint64_t pk = c->pkts_c2s + c->pkts_s2c;
 	uint64_t zw = (uint64_t)c->n_zero_window_c2s + c->n_zero_window_s2c;
 	int64_t rtt = c->rtt_n_c2s || c->rtt_n_s2c ? c->rtt_med : 0;
-
-	/* health's sum, in hundredths, then in 1e-9 units */
-	int64_t h = pct(c->n_retransmission_c2s + (uint64_t)c->n_retransmission_s2c, pk) / 10000000 +
-		    pct(c->n_duplicate_ack_c2s + (uint64_t)c->n_duplicate_ack_s2c, pk) / 10000000 / 2 +
+	int64_t h = hundredths((uint64_t)c->n_retransmission_c2s + c->n_retransmission_s2c, pk) +
+		    hundredths((uint64_t)c->n_duplicate_ack_c2s + c->n_duplicate_ack_s2c, pk) / 2 +
 		    (int64_t)(zw < 25 ? zw : 25) * 200 + rtt / 1000000;
-	return h * 10000000;
+
+	return h * FIELD_HUNDREDTH;
 }
 
 static bool conn_get(const struct field_row *r, int id, struct filter_value *v)
@@ -155,17 +283,17 @@ static bool conn_get(const struct field_row *r, int id, struct filter_value *v)
 	case F_CONNS_syn_retrans: return v_int(v, c->syn_retrans);
 	case F_CONNS_end_frame: return v_nz(v, c->end_frame);
 	case F_CONNS_conn_state: {
-		const char *zs = rutil_zeek_state(c);
+		const char *zs = field_zeek_state(c);
 		return zs && v_str(v, zs);
 	}
 	case F_CONNS_history:
 		v->s = c->history.s;
 		v->len = strnlen(c->history.s, sizeof(c->history.s));
 		return true;
-	case F_CONNS_rtt_min: return rutil_rtt_min(c, &ns) && v_int(v, ns);
+	case F_CONNS_rtt_min: return field_rtt_min(c, &ns) && v_int(v, ns);
 	case F_CONNS_rtt_med:
 		return (c->rtt_n_c2s || c->rtt_n_s2c) && v_int(v, c->rtt_med);
-	case F_CONNS_rtt_max: return rutil_rtt_max(c, &ns) && v_int(v, ns);
+	case F_CONNS_rtt_max: return field_rtt_max(c, &ns) && v_int(v, ns);
 	case F_CONNS_rtt_n: return v_int(v, (int64_t)c->rtt_n_c2s + c->rtt_n_s2c);
 	case F_CONNS_rtt_min_c2s: return c->rtt_n_c2s && v_int(v, c->rtt_min_c2s);
 	case F_CONNS_rtt_med_c2s: return c->rtt_n_c2s && v_int(v, c->rtt_med_c2s);
@@ -178,8 +306,8 @@ static bool conn_get(const struct field_row *r, int id, struct filter_value *v)
 	case F_CONNS_retrans:
 		return v_int(v, (int64_t)c->n_retransmission_c2s + c->n_retransmission_s2c);
 	case F_CONNS_retrans_pct:
-		return v_int(v, pct((uint64_t)c->n_retransmission_c2s + c->n_retransmission_s2c,
-				    c->pkts_c2s + c->pkts_s2c));
+		return v_int(v, field_pct((uint64_t)c->n_retransmission_c2s + c->n_retransmission_s2c,
+					  c->pkts_c2s + c->pkts_s2c));
 	case F_CONNS_fast_retrans_c2s: return v_int(v, c->n_fast_retransmission_c2s);
 	case F_CONNS_fast_retrans_s2c: return v_int(v, c->n_fast_retransmission_s2c);
 	case F_CONNS_spurious_c2s: return v_int(v, c->n_spurious_retransmission_c2s);
@@ -277,6 +405,16 @@ static bool pkt_get(const struct field_row *r, int id, struct filter_value *v)
 	return false;
 }
 
+bool field_conn_int(const struct cache_conn *c, int id, int64_t *out)
+{
+	struct field_row r = { .conn = c };
+	struct filter_value v;
+	bool ok = conn_get(&r, id, &v);
+
+	*out = ok ? v.i : 0;
+	return ok;
+}
+
 bool field_get(const struct field_row *r, int id, struct filter_value *v)
 {
 	if ((unsigned)id >= F_COUNT)
@@ -288,131 +426,3 @@ bool field_get(const struct field_row *r, int id, struct filter_value *v)
 	return pkt_get(r, id, v);
 }
 
-/* ---- record helpers ---- */
-
-void tcpflags_str(char *buf, uint16_t flags)
-{
-	static const char letters[] = "FSRPAUECN";
-	size_t n = 0;
-
-	for (int i = 0; i < 9; i++)
-		if (flags & (1u << i))
-			buf[n++] = letters[i];
-	buf[n] = '\0';
-}
-
-const char *conn_state_name(const struct cache_conn *c)
-{
-	unsigned fin = c->end & (CONN_END_FIN_C | CONN_END_FIN_S);
-
-	if (c->end & (CONN_END_RST_C | CONN_END_RST_S))	/* who reset first */
-		return c->end & CONN_END_RST_FIRST_S ? "rst_server" : "rst_client";
-	if (fin == (CONN_END_FIN_C | CONN_END_FIN_S))
-		return "fin";
-	if (fin == CONN_END_FIN_C)
-		return "fin_client";
-	if (fin == CONN_END_FIN_S)
-		return "fin_server";
-	return "open";
-}
-
-char *analysis_str(char *buf, size_t size, uint32_t flags)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (unsigned b = 0; b < ANALYSIS_NFLAGS; b++) {
-		const char *name = analysis_flag_name(b);
-		size_t len = strlen(name);
-
-		if (!(flags & (1u << b)))
-			continue;
-		if (n + len + 2 > size)
-			break;
-		if (n)
-			buf[n++] = '+';
-		memcpy(buf + n, name, len + 1);
-		n += len;
-	}
-	return buf;
-}
-
-/*
- * Wireshark prepends each note to the Info column as it tests the flags,
- * so the column shows them in the reverse of packet-tcp.c's order; this
- * table is in the order shown.  Fast and spurious retransmissions carry
- * AN_RETRANSMISSION too but show only their own note.
- */
-static const struct {
-	uint32_t flag;
-	const char *text;
-} notes[] = {
-	{ AN_ZERO_WINDOW_PROBE_ACK, "[TCP ZeroWindowProbeAck]" },
-	{ AN_ZERO_WINDOW, "[TCP ZeroWindow]" },
-	{ AN_ZERO_WINDOW_PROBE, "[TCP ZeroWindowProbe]" },
-	{ AN_DUPLICATE_ACK, NULL },	/* "[TCP Dup ACK F#N]" */
-	{ AN_KEEP_ALIVE_ACK, "[TCP Keep-Alive ACK]" },
-	{ AN_KEEP_ALIVE, "[TCP Keep-Alive]" },
-	{ AN_WINDOW_FULL, "[TCP Window Full]" },
-	{ AN_WINDOW_UPDATE, "[TCP Window Update]" },
-	{ AN_ACK_LOST_SEGMENT, "[TCP ACKed unseen segment]" },
-	{ AN_LOST_SEGMENT, "[TCP Previous segment not captured]" },
-	{ AN_OUT_OF_ORDER, "[TCP Out-Of-Order]" },
-	{ AN_FAST_RETRANSMISSION, "[TCP Fast Retransmission]" },
-	{ AN_SPURIOUS_RETRANSMISSION, "[TCP Spurious Retransmission]" },
-	{ AN_RETRANSMISSION, "[TCP Retransmission]" },
-	{ AN_REUSED_PORTS, "[TCP Port numbers reused]" },
-};
-
-char *analysis_notes(char *buf, size_t size, const struct cache_pkt *p)
-{
-	uint32_t f = p->analysis;
-	size_t n = 0;
-
-	if (f & (AN_FAST_RETRANSMISSION | AN_SPURIOUS_RETRANSMISSION))
-		f &= ~(uint32_t)AN_RETRANSMISSION;
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]) && n < size; i++) {
-		int k;
-
-		if (!(f & notes[i].flag))
-			continue;
-		if (notes[i].text)
-			k = snprintf(buf + n, size - n, "%s%s", n ? " " : "", notes[i].text);
-		else
-			k = snprintf(buf + n, size - n, "%s[TCP Dup ACK %llu#%u]", n ? " " : "",
-				     (unsigned long long)p->dupack_frame, p->dupack_num);
-		if (k < 0)
-			break;
-		n += (size_t)k;
-	}
-	return buf;
-}
-
-const char *rutil_zeek_state(const struct cache_conn *c)
-{
-	if (!c->history.s[0])
-		return NULL;
-	return zeek_conn_state_name((enum zeek_conn_state)c->conn_state);
-}
-
-bool rutil_rtt_min(const struct cache_conn *c, int64_t *ns)
-{
-	if (c->rtt_n_c2s && c->rtt_n_s2c)
-		*ns = c->rtt_min_c2s < c->rtt_min_s2c ? c->rtt_min_c2s : c->rtt_min_s2c;
-	else if (c->rtt_n_c2s)
-		*ns = c->rtt_min_c2s;
-	else if (c->rtt_n_s2c)
-		*ns = c->rtt_min_s2c;
-	else
-		return false;
-	return true;
-}
-
-bool rutil_rtt_max(const struct cache_conn *c, int64_t *ns)
-{
-	if (!c->rtt_n_c2s && !c->rtt_n_s2c)
-		return false;
-	*ns = c->rtt_max_c2s > c->rtt_max_s2c ? c->rtt_max_c2s : c->rtt_max_s2c;
-	return true;
-}

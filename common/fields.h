@@ -45,9 +45,8 @@ struct field_info {
 
 extern const struct field_info field_info[F_COUNT];
 
-/* "conns", "packets", ...; and back (false when unknown). */
+/* "conns", "packets", ... */
 const char *field_table_name(enum field_table t);
-bool field_table_find(const char *name, enum field_table *t);
 
 /* True for a packet field computed from the packet's connection too. */
 bool field_needs_conn(int id);
@@ -73,17 +72,22 @@ struct field_row {
  */
 bool field_get(const struct field_row *r, int id, struct filter_value *v);
 
+/* A connection's field of an integer-valued type (not STR or ADDR) into
+ * *out (0 when absent); false when absent. */
+bool field_conn_int(const struct cache_conn *c, int id, int64_t *out);
+
+/* 0.01 in a decimal (FT_REAL) value's units of 1e-9. */
+enum { FIELD_HUNDREDTH = 10000000 };
+
+/* 100 * part / whole as a decimal value, truncated to hundredths (0 when
+ * whole is 0): retrans_pct wherever it is shown. */
+int64_t field_pct(uint64_t part, uint64_t whole);
+
 /* Sets v to address a (XFIELD getters); returns true. */
 bool field_value_addr(struct filter_value *v, const struct addr16 *a,
 		      int ipver);
 
 /* Record helpers the reports share. */
-
-/*
- * Analysis flag names joined by '+' ("retransmission+fast_retransmission"),
- * "" when none; returns buf.
- */
-char *analysis_str(char *buf, size_t size, uint32_t flags);
 
 /* TCP flags as scapy letters "FSRPAUECN" ("" when none); buf >= 10. */
 void tcpflags_str(char *buf, uint16_t flags);
@@ -101,13 +105,5 @@ const char *conn_state_name(const struct cache_conn *c);
  * (or Fast / Spurious instead), ...; "" when none.  Returns buf.
  */
 char *analysis_notes(char *buf, size_t size, const struct cache_pkt *p);
-
-/* Zeek's conn_state of c ("SF", "S0" ...), or NULL when the cache does not
- * carry it for c (empty history: an older cache). */
-const char *rutil_zeek_state(const struct cache_conn *c);
-
-/* c's ack RTT over both directions: false when there is no sample. */
-bool rutil_rtt_min(const struct cache_conn *c, int64_t *ns);
-bool rutil_rtt_max(const struct cache_conn *c, int64_t *ns);
 
 #endif

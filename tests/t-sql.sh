@@ -22,7 +22,7 @@
 #               on packets(cache, stream); refuses an existing file without
 #               --force; leaves no file (nor temporary) after a failure
 #   where       --where EXPR and the same condition in SQL select the same
-#               streams or frames (SKIP when --where is not there yet)
+#               streams or frames
 # Needs python3 (stdlib only: csv, json, sqlite3).  One result line per
 # check, "sql-...".
 source "$(dirname "$0")/lib.sh"
@@ -38,10 +38,6 @@ if ! have_bin tcpsift-extract || ! have_bin tcpsift-analyze; then
 	finish
 fi
 command -v python3 >/dev/null || { skip sql "python3 not installed"; finish; }
-if ! "$ANALYZE" sql --help >/dev/null 2>&1; then
-	skip sql "tcpsift-analyze has no sql report (not registered in analyze/reports.c)"
-	finish
-fi
 
 caches=()
 (cd "$TMP" && "$EXTRACT" -q -o demo.sift "$ROOT/samples/demo.pcap" &&
@@ -125,14 +121,8 @@ SQLTYPE = {'integer': 'INTEGER', 'port': 'INTEGER', 'boolean': 'INTEGER',
 def catalog(table):
     """(name, catalog type) of the table's SQL fields, in catalog order."""
     f = report('fields', '--format', 'csv')
-    hdr = f[0]
-    if 'sql' in hdr:
-        t, n, ty, s = (hdr.index(k) for k in ('table', 'name', 'type', 'sql'))
-        return [(r[n], r[ty]) for r in f[1:] if r[t] == table and r[s] == '1']
-    # no sql column: the computed fields are the --columns all header
-    types = {r[1]: r[2] for r in f[1:] if r[0] == table}
-    cols = report(table, '--columns', 'all', '--format', 'csv', demo)[0]
-    return [(c, types[c]) for c in cols]
+    t, n, ty, s = (f[0].index(k) for k in ('table', 'name', 'type', 'sql'))
+    return [(r[n], r[ty]) for r in f[1:] if r[t] == table and r[s] == '1']
 
 @guard
 def sql_tables():
@@ -373,11 +363,6 @@ JOIN = {
 
 @guard
 def sql_where():
-    rc, out, err = run('conns', '--where', 'stream >= 0', '--columns', 'stream',
-                       '--format', 'csv', demo)
-    if rc:
-        print('skip sql-where: conns --where does not work yet (%s)' % err.strip()[:100])
-        return
     seen = [0] * len(AGREE)
     for c in caches:
         mid = sql('SELECT start FROM conns ORDER BY start LIMIT 1 OFFSET '

@@ -21,15 +21,13 @@
 
 /* What the summary needs of one connection. */
 struct hs_row {
-	uint8_t ipver;
-	uint16_t sport;
-	struct addr16 server;
+	struct rutil_server srv;	/* first: rutil_server_order */
 	int64_t synack;		/* ns, first SYN to first SYN-ACK */
 };
 
 /* One summary row, for the query's getter. */
 struct hs_server {
-	const struct hs_row *r;
+	const struct rutil_server *srv;
 	size_t n;
 	const int64_t *v;	/* the n synack times, ascending */
 };
@@ -148,6 +146,7 @@ static int handshake_conn(void *state, struct report_run *run,
 {
 	struct handshake *s = state;
 	struct hs_row *r;
+	int64_t synack;
 	int rc;
 
 	if (!c->syn_frame || !conn_sel_match(&s->sel, c, s->t0))
@@ -156,7 +155,8 @@ static int handshake_conn(void *state, struct report_run *run,
 		return 0;
 	if (s->retransmitted && !c->syn_retrans)
 		return 0;
-	if (s->has_over && c->synack_ts - c->syn_ts <= s->over)
+	field_conn_int(c, F_CONNS_synack, &synack);
+	if (s->has_over && synack <= s->over)
 		return 0;
 	if (!s->summary) {
 		struct field_row fr = { .conn = c, .t0 = s->t0 };
@@ -167,23 +167,9 @@ static int handshake_conn(void *state, struct report_run *run,
 			     sizeof(*s->rows), run->err)))
 		return rc;
 	r = &s->rows[s->nrows++];
-	r->ipver = c->ipver;
-	r->sport = c->sport;
-	r->server = c->server;
-	r->synack = c->synack_ts - c->syn_ts;
+	r->srv = rutil_server_of(c);
+	r->synack = synack;
 	return 0;
-}
-
-/* Server address, then port, then synack: groups for the summary. */
-static int by_server(const void *a, const void *b)
-{
-	const struct hs_row *x = a, *y = b;
-	int d = rutil_server_cmp(x->ipver, &x->server, x->sport,
-				 y->ipver, &y->server, y->sport);
-
-	if (d)
-		return d;
-	return (x->synack > y->synack) - (x->synack < y->synack);
 }
 
 static bool server_get(const void *xrow, int id, struct filter_value *v)
@@ -191,38 +177,36 @@ static bool server_get(const void *xrow, int id, struct filter_value *v)
 	const struct hs_server *g = xrow;
 
 	switch (id) {
-	case F_SERVERS_server: return field_value_addr(v, &g->r->server, g->r->ipver);
-	case F_SERVERS_sport: v->i = g->r->sport; return true;
 	case F_SERVERS_conns: v->i = (int64_t)g->n; return true;
 	case F_SERVERS_synack_med: v->i = rutil_percentile(g->v, g->n, 50); return true;
 	case F_SERVERS_synack_p95: v->i = rutil_percentile(g->v, g->n, 95); return true;
 	case F_SERVERS_synack_p99: v->i = rutil_percentile(g->v, g->n, 99); return true;
 	case F_SERVERS_synack_max: v->i = g->v[g->n - 1]; return true;
 	}
-	return false;
+	return rutil_server_get(g->srv, id, v);
 }
 
 static int summarize(struct handshake *s, struct report_run *run)
 {
-	int64_t *v;
+	int64_t *v = malloc((s->nrows ? s->nrows : 1) * sizeof(*v));
 	size_t i, j;
 	int rc;
 
-	if ((rc = query_begin(run->q, run->label, run->err)))
-		return rc;
-	v = malloc((s->nrows ? s->nrows : 1) * sizeof(*v));
 	if (!v)
 		return err_set(run->err, ERR_NOMEM, NULL, "out of memory");
-	qsort(s->rows, s->nrows, sizeof(*s->rows), by_server);
+	if ((rc = query_begin(run->q, run->label, run->err))) {
+		free(v);
+		return rc;
+	}
+	qsort(s->rows, s->nrows, sizeof(*s->rows), rutil_server_order);
 	for (i = 0; i < s->nrows; i = j) {
-		const struct hs_row *r = &s->rows[i];
-		struct hs_server g = { r, 0, v };
+		struct hs_server g = { &s->rows[i].srv, 0, v };
 		struct field_row fr = { .xget = server_get, .xrow = &g };
 
-		for (j = i; j < s->nrows &&
-		     !rutil_server_cmp(s->rows[j].ipver, &s->rows[j].server, s->rows[j].sport,
-				       r->ipver, &r->server, r->sport); j++)
-			v[g.n++] = s->rows[j].synack;	/* already sorted */
+		j = rutil_server_group_end(s->rows, s->nrows, sizeof(*s->rows), i);
+		for (size_t k = i; k < j; k++)
+			v[g.n++] = s->rows[k].synack;
+		rutil_sort_i64(v, g.n);
 		if ((rc = query_row(run->q, &fr, run->err)) < 0)
 			break;
 	}

@@ -15,22 +15,18 @@
 #include "report.h"
 #include "rutil.h"
 
-/* What the per-server rows need of one connection. */
+/* What the per-server rows need of one connection: its conns fields. */
 struct hl_row {
-	uint32_t stream;
-	uint8_t ipver;
-	uint16_t sport;
-	struct addr16 client, server;
-	uint64_t pkts;		/* both directions */
-	uint64_t retrans, dupacks, zerowin;	/* packets flagged */
+	struct rutil_server srv;	/* first: rutil_server_order */
+	int64_t pkts, retrans, dupacks, zerowin;
 	bool has_rtt;
 	int64_t rtt_med;	/* ns */
 };
 
 /* One server's sums, for the query's getter. */
 struct hl_server {
-	const struct hl_row *r;
-	uint64_t conns, pkts, re, du, zw, zwc;
+	const struct rutil_server *srv;
+	int64_t conns, pkts, re, du, zw, zwc;
 	bool has_rtt;
 	int64_t rtt_med;
 };
@@ -152,29 +148,13 @@ static int health_conn(void *state, struct report_run *run,
 			     sizeof(*s->rows), run->err)))
 		return rc;
 	r = &s->rows[s->nrows++];
-	r->stream = c->stream;
-	r->ipver = c->ipver;
-	r->sport = c->sport;
-	r->client = c->client;
-	r->server = c->server;
-	r->pkts = c->pkts_c2s + c->pkts_s2c;
-	r->retrans = (uint64_t)c->n_retransmission_c2s + c->n_retransmission_s2c;
-	r->dupacks = (uint64_t)c->n_duplicate_ack_c2s + c->n_duplicate_ack_s2c;
-	r->zerowin = (uint64_t)c->n_zero_window_c2s + c->n_zero_window_s2c;
-	r->has_rtt = c->rtt_n_c2s || c->rtt_n_s2c;
-	r->rtt_med = r->has_rtt ? c->rtt_med : 0;
+	r->srv = rutil_server_of(c);
+	field_conn_int(c, F_CONNS_pkts, &r->pkts);
+	field_conn_int(c, F_CONNS_retrans, &r->retrans);
+	field_conn_int(c, F_CONNS_dupacks, &r->dupacks);
+	field_conn_int(c, F_CONNS_zerowin, &r->zerowin);
+	r->has_rtt = field_conn_int(c, F_CONNS_rtt_med, &r->rtt_med);
 	return 0;
-}
-
-static int by_server_key(const void *a, const void *b)
-{
-	const struct hl_row *x = a, *y = b;
-	int d = rutil_server_cmp(x->ipver, &x->server, x->sport,
-				 y->ipver, &y->server, y->sport);
-
-	if (d)
-		return d;
-	return (x->stream > y->stream) - (x->stream < y->stream);
 }
 
 static bool server_get(const void *xrow, int id, struct filter_value *v)
@@ -182,20 +162,16 @@ static bool server_get(const void *xrow, int id, struct filter_value *v)
 	const struct hl_server *g = xrow;
 
 	switch (id) {
-	case F_SERVERS_server: return field_value_addr(v, &g->r->server, g->r->ipver);
-	case F_SERVERS_sport: v->i = g->r->sport; return true;
-	case F_SERVERS_conns: v->i = (int64_t)g->conns; return true;
-	case F_SERVERS_pkts: v->i = (int64_t)g->pkts; return true;
-	case F_SERVERS_retrans: v->i = (int64_t)g->re; return true;
-	case F_SERVERS_retrans_pct:	/* hundredths, in 1e-9 units */
-		v->i = g->pkts ? (int64_t)(g->re * 10000 / g->pkts) * 10000000 : 0;
-		return true;
-	case F_SERVERS_dupacks: v->i = (int64_t)g->du; return true;
-	case F_SERVERS_zerowin: v->i = (int64_t)g->zw; return true;
-	case F_SERVERS_zerowin_conns: v->i = (int64_t)g->zwc; return true;
+	case F_SERVERS_conns: v->i = g->conns; return true;
+	case F_SERVERS_pkts: v->i = g->pkts; return true;
+	case F_SERVERS_retrans: v->i = g->re; return true;
+	case F_SERVERS_retrans_pct: v->i = field_pct((uint64_t)g->re, (uint64_t)g->pkts); return true;
+	case F_SERVERS_dupacks: v->i = g->du; return true;
+	case F_SERVERS_zerowin: v->i = g->zw; return true;
+	case F_SERVERS_zerowin_conns: v->i = g->zwc; return true;
 	case F_SERVERS_rtt_med: v->i = g->rtt_med; return g->has_rtt;
 	}
-	return false;
+	return rutil_server_get(g->srv, id, v);
 }
 
 static int per_server(struct health *s, struct report_run *run)
@@ -210,16 +186,15 @@ static int per_server(struct health *s, struct report_run *run)
 		free(v);
 		return rc;
 	}
-	qsort(s->rows, s->nrows, sizeof(*s->rows), by_server_key);
+	qsort(s->rows, s->nrows, sizeof(*s->rows), rutil_server_order);
 	for (i = 0; i < s->nrows; i = j) {
-		struct hl_server g = { .r = &s->rows[i] };
+		struct hl_server g = { .srv = &s->rows[i].srv };
 		struct field_row fr = { .xget = server_get, .xrow = &g };
 		size_t nrtt = 0;
 
-		for (j = i; j < s->nrows &&
-		     !rutil_server_cmp(s->rows[j].ipver, &s->rows[j].server, s->rows[j].sport,
-				       g.r->ipver, &g.r->server, g.r->sport); j++) {
-			const struct hl_row *q = &s->rows[j];
+		j = rutil_server_group_end(s->rows, s->nrows, sizeof(*s->rows), i);
+		for (size_t k = i; k < j; k++) {
+			const struct hl_row *q = &s->rows[k];
 
 			g.pkts += q->pkts;
 			g.re += q->retrans;
@@ -229,7 +204,7 @@ static int per_server(struct health *s, struct report_run *run)
 			if (q->has_rtt)
 				v[nrtt++] = q->rtt_med;
 		}
-		g.conns = j - i;
+		g.conns = (int64_t)(j - i);
 		if ((g.has_rtt = nrtt > 0)) {
 			rutil_sort_i64(v, nrtt);
 			g.rtt_med = rutil_percentile(v, nrtt, 50);
