@@ -42,6 +42,7 @@ struct query {
 	const struct query_spec *spec;
 	struct filter *f;
 	bool needs_conn;
+	uint32_t pkt_reads;	/* packet-record fields --where reads */
 
 	int cols[MAX_COLS];	/* output columns, F_* ids */
 	unsigned ncols;
@@ -230,9 +231,14 @@ static enum out_type out_type_of(enum filter_type t)
 	}
 }
 
-static bool reads_conn(int id, bool conn)
+/* What --where reads: whether it needs a packet's connection, and which
+ * packet-record fields. */
+static void note_field(void *arg, int id, bool conn)
 {
-	return conn || field_needs_conn(id);
+	struct query *q = arg;
+
+	q->needs_conn |= conn || field_needs_conn(id);
+	q->pkt_reads |= field_pkt_reads(id, conn);
 }
 
 int query_new(struct query **out, const struct query_opts *u,
@@ -272,7 +278,7 @@ int query_new(struct query **out, const struct query_opts *u,
 			err_set(e, rc, NULL, "--where: %s", buf);
 			goto fail;
 		}
-		q->needs_conn = filter_reads(q->f, reads_conn);
+		filter_fields(q->f, note_field, q);
 	}
 	for (unsigned i = 0; i < q->ncols; i++)
 		q->needs_conn |= field_needs_conn(q->cols[i]);
@@ -378,6 +384,19 @@ int query_begin(struct query *q, const char *label, struct err *e)
 static bool passes(struct query *q, const struct field_row *r)
 {
 	return !q->f || filter_match(q->f, get, r, get, r);
+}
+
+uint32_t query_pkt_reads(const struct query *q)
+{
+	return q->f ? q->pkt_reads : 0;
+}
+
+bool query_where(struct query *q, const struct field_row *in)
+{
+	struct field_row r = *in;
+
+	r.scratch = q->scratch;
+	return passes(q, &r);
 }
 
 bool query_take(struct query *q, const struct field_row *in)

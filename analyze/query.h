@@ -85,6 +85,15 @@ int query_row(struct query *q, const struct field_row *r, struct err *e);
  */
 bool query_take(struct query *q, const struct field_row *r);
 
+/*
+ * For a scan that tests packets before decoding them whole (see
+ * cache_pkts_scan): the packet-record fields --where reads (a set of
+ * PKT_BIT; 0 without --where), and whether row r passes --where alone,
+ * not counted toward --limit.  query_row() tests the rows again.
+ */
+uint32_t query_pkt_reads(const struct query *q);
+bool query_where(struct query *q, const struct field_row *r);
+
 /* Ends the result set: sorts and prints what was held. */
 int query_end(struct query *q, struct err *e);
 

@@ -24,8 +24,8 @@
 #include "err.h"
 #include "record.h"
 
-#define CACHE_MAJOR 1
-#define CACHE_MINOR 1
+#define CACHE_MAJOR 2
+#define CACHE_MINOR 0
 
 enum cache_block_type {
 	CACHE_BLK_META = 1,
@@ -139,5 +139,21 @@ int cache_blocks_each(struct cache_reader *r, cache_block_fn fn, void *arg,
 /* Every packet, in frame order. */
 int cache_pkts_each(struct cache_reader *r, cache_pkt_fn fn, void *arg,
 		    struct err *e);
+
+/*
+ * A test a frame-order scan applies before it decodes a record whole:
+ * keep() sees a record whose fields outside `need` (a set of PKT_BIT)
+ * read as 0.  In a format 2 cache only the columns of those fields are
+ * decompressed, and a block in which keep() passes nothing is skipped.
+ */
+struct cache_pkt_filter {
+	uint32_t need;
+	bool (*keep)(void *arg, const struct cache_pkt *p);
+	void *arg;
+};
+
+/* The packets pf passes (every packet when pf is NULL), in frame order. */
+int cache_pkts_scan(struct cache_reader *r, const struct cache_pkt_filter *pf,
+		    cache_pkt_fn fn, void *arg, struct err *e);
 
 #endif

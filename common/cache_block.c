@@ -357,3 +357,60 @@ void cache_delta_decode(uint8_t *recs, size_t n, size_t r, size_t restart)
 		for (size_t i = 0; i < n; i++)
 			backref(recs + i * r);
 }
+
+const uint8_t cache_pkt_field_off[PKT_NFIELDS] = {
+#define PKT_FIELD(type, name, doc) offsetof(struct cache_pkt_layout, name),
+#include "pkt_fields.def"
+#undef PKT_FIELD
+};
+
+const uint8_t cache_pkt_field_size[PKT_NFIELDS] = {
+#define PKT_FIELD(type, name, doc) REC_SIZE_##type,
+#include "pkt_fields.def"
+#undef PKT_FIELD
+};
+
+void cache_pkt_column(uint64_t *out, const uint8_t *planes, size_t n,
+		      size_t r, unsigned f, const uint64_t *frames)
+{
+	unsigned off = cache_pkt_field_off[f], size = cache_pkt_field_size[f];
+	uint64_t mask = size == 8 ? UINT64_MAX : (UINT64_C(1) << 8 * size) - 1;
+	const uint8_t *p = planes + (size_t)off * n;
+	bool delta = false, ref = false;
+
+	switch (size) {	/* one pass over the planes, whatever the width */
+	case 1:
+		for (size_t i = 0; i < n; i++)
+			out[i] = p[i];
+		break;
+	case 2:
+		for (size_t i = 0; i < n; i++)
+			out[i] = p[i] | (uint64_t)p[n + i] << 8;
+		break;
+	case 4:
+		for (size_t i = 0; i < n; i++)
+			out[i] = p[i] | (uint64_t)p[n + i] << 8 |
+				 (uint64_t)p[2 * n + i] << 16 |
+				 (uint64_t)p[3 * n + i] << 24;
+		break;
+	default:
+		for (size_t i = 0; i < n; i++) {
+			uint64_t v = 0;
+			for (unsigned k = size; k-- > 0;)
+				v = v << 8 | p[k * n + i];
+			out[i] = v;
+		}
+	}
+	for (size_t k = 0; k < sizeof(delta_fields) / sizeof(delta_fields[0]); k++)
+		delta |= delta_fields[k].off == off;
+	for (size_t k = 0; k < sizeof(backref_fields) / sizeof(backref_fields[0]); k++)
+		ref |= backref_fields[k] == off && r >= sizeof(struct cache_pkt_layout);
+	if (delta)
+		for (size_t i = 1; i < n; i++)
+			if (i % CACHE_DELTA_RESTART)
+				out[i] = (out[i] + out[i - 1]) & mask;
+	if (ref)
+		for (size_t i = 0; i < n; i++)
+			if (out[i])
+				out[i] = frames[i] - out[i];
+}

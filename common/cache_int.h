@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "record.h"
+
 #define CACHE_MAGIC "\x89SIFT\r\n\x1a"	/* 8 bytes, PNG-style */
 #define CACHE_BLOCK_MAGIC "SBLK"
 #define CACHE_FOOTER_MAGIC "SIFTEND\n"
@@ -27,6 +29,8 @@ enum {
 	CACHE_FILTER_DELTA_SHUFFLE = 2,	/* PKT blocks: delta, then shuffle */
 	CACHE_FILTER_DELTA_RESTART_SHUFFLE = 3,	/* the same, restarting every
 						   CACHE_DELTA_RESTART records */
+	CACHE_FILTER_COLUMNS = 4,	/* PKT blocks: filter 3, then one zstd
+					   frame per field (format 2) */
 
 	/* Writer tuning: records per block, per chunk, and the lag bound. */
 	CACHE_PKT_BLOCK_RECS = 16384,
@@ -39,6 +43,11 @@ enum {
 	/* The delta filter stores every 256th record as is, so a reader
 	 * can decode a few rows without the whole block. */
 	CACHE_DELTA_RESTART = 256,
+
+	/* Filter 4's column directory: a u32 count, then per column its
+	 * width in bytes of a record and its compressed size. */
+	CACHE_COLDIR_HEAD = 4,
+	CACHE_COLDIR_ENTRY = 8,
 
 	/* Reader's refusal limit for one block's decompressed size. */
 	CACHE_BLOCK_RAW_MAX = 64 << 20
@@ -79,5 +88,20 @@ void cache_unshuffle_rows(uint8_t *dst, const uint8_t *src, size_t n,
  */
 void cache_delta_encode(uint8_t *recs, size_t n, size_t r, size_t restart);
 void cache_delta_decode(uint8_t *recs, size_t n, size_t r, size_t restart);
+
+/* Offset and size of each packet-record field (PKT_FI_*) in a record. */
+extern const uint8_t cache_pkt_field_off[PKT_NFIELDS];
+extern const uint8_t cache_pkt_field_size[PKT_NFIELDS];
+
+/*
+ * Field f (PKT_FI_*) of the n records of a filter 3 or 4 PKT block of
+ * stride r, straight from its decompressed, still shuffled bytes `planes`
+ * (only the field's own planes are read), into out[0..n): the delta and
+ * frame-reference filters undone.  `frames` holds the block's decoded
+ * frame numbers; only the two frame-reference fields read it.  The field
+ * must lie inside the record (off + size <= r).
+ */
+void cache_pkt_column(uint64_t *out, const uint8_t *planes, size_t n,
+		      size_t r, unsigned f, const uint64_t *frames);
 
 #endif

@@ -8,11 +8,15 @@
  * range-checked before it indexes anything: a corrupt cache is ordinary
  * input and yields an error naming the file and the byte offset.
  *
- * The frame-order scan (cache_pkts_each) merges the per-connection runs of
+ * The frame-order scan (cache_pkts_scan) merges the per-connection runs of
  * the blocks it has loaded, loading the next block only when it might hold
  * a smaller frame (the suffix minimum of the blocks' smallest frames).
  * Because the writer bounds how late a record may be written, this holds
- * only a bounded window of blocks, whatever the capture's size.
+ * only a bounded window of blocks, whatever the capture's size.  Given a
+ * test, it applies it per block before the merge, and in a format 2 block
+ * reads only the columns the test needs until some record passes: a
+ * question that picks few packets out of millions decompresses little
+ * more than the fields it asks about.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +36,14 @@
 struct slot {
 	int64_t idx;		/* index entry number, -1 when empty */
 	uint8_t *raw;
+};
+
+/* Filter 4: one column of a PKT block (bytes [at, at + width) of each
+ * record), and where its zstd frame is in the payload. */
+struct column {
+	uint32_t at, width;
+	size_t comp_off, comp_len;
+	bool done;		/* decompressed already */
 };
 
 /* Blocks of one record type, with cumulative record counts. */
@@ -63,6 +75,13 @@ struct cache_reader {
 	ZSTD_DCtx *zd;
 	uint8_t *comp;
 	size_t comp_cap;
+	struct column *cols;	/* filter 4: the last block's columns */
+	uint32_t ncols, capcols;
+	/* frame-order scans: a block's planes, and a prefilter's columns */
+	uint8_t *planes;
+	size_t planes_cap;
+	uint64_t *vals;
+	size_t vals_cap;
 };
 
 static const char *block_type_name(unsigned t)
@@ -97,27 +116,73 @@ static int read_at(struct cache_reader *r, void *buf, size_t n, uint64_t off,
 	return 0;
 }
 
-/*
- * Reads, checks and decompresses index entry `idx` (or the index block
- * itself when ie is given directly); returns a malloc'd buffer of
- * b->raw_size bytes, unshuffled.
- */
 static size_t delta_restart(unsigned filter)
 {
-	return filter == CACHE_FILTER_DELTA_RESTART_SHUFFLE ? CACHE_DELTA_RESTART : 0;
+	return filter >= CACHE_FILTER_DELTA_RESTART_SHUFFLE ? CACHE_DELTA_RESTART : 0;
 }
 
-static int load_block_raw(struct cache_reader *r, const struct cache_block *ie,
-			  unsigned want_type, uint8_t **out,
-			  struct cache_block *hdr, struct err *e)
+/*
+ * Filter 4's column directory at the start of r->comp, checked: the
+ * columns' widths add up to the record, their frames to the payload.
+ */
+static int read_columns(struct cache_reader *r, const struct cache_block *b,
+			struct err *e)
+{
+	uint32_t n, width = 0;
+	size_t head, at;
+
+	if (b->comp_size < CACHE_COLDIR_HEAD)
+		goto bad;
+	n = get_le32(r->comp);
+	head = CACHE_COLDIR_HEAD + (size_t)n * CACHE_COLDIR_ENTRY;
+	if (n == 0 || n > b->rec_size || head > b->comp_size)
+		goto bad;
+	if (n > r->capcols) {
+		struct column *q = realloc(r->cols, n * sizeof(*q));
+		if (!q)
+			return err_set(e, ERR_NOMEM, r->path, "out of memory");
+		r->cols = q;
+		r->capcols = n;
+	}
+	at = head;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *d = r->comp + CACHE_COLDIR_HEAD + (size_t)i * CACHE_COLDIR_ENTRY;
+		struct column *c = &r->cols[i];
+
+		c->at = width;
+		c->width = get_le32(d);
+		c->comp_len = get_le32(d + 4);
+		c->comp_off = at;
+		c->done = false;
+		if (c->width == 0 || c->width > b->rec_size - width ||
+		    c->comp_len > b->comp_size - at)
+			goto bad;
+		width += c->width;
+		at += c->comp_len;
+	}
+	if (width != b->rec_size || at != b->comp_size)
+		goto bad;
+	r->ncols = n;
+	return 0;
+bad:
+	return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET, b->offset,
+			  "bad column directory (packets block)");
+}
+
+/*
+ * Reads block ie's header and payload (into r->comp) and checks them: the
+ * header's own checksum, its agreement with the index entry (or, for the
+ * index block itself, with ie), its sizes and filter, the payload's
+ * checksum, and for filter 4 the column directory (into r->cols).
+ */
+static int read_block(struct cache_reader *r, const struct cache_block *ie,
+		      unsigned want_type, struct cache_block *out,
+		      struct err *e)
 {
 	uint8_t h[CACHE_BLOCK_HEADER_SIZE];
 	struct cache_block b;
-	uint8_t *raw = NULL;
-	size_t got;
 	int rc;
 
-	*out = NULL;
 	if ((rc = read_at(r, h, sizeof(h), ie->offset, e)))
 		return rc;
 	if (cache_block_header_decode(h, &b))
@@ -126,7 +191,7 @@ static int load_block_raw(struct cache_reader *r, const struct cache_block *ie,
 				  block_type_name(want_type));
 	b.offset = ie->offset;
 	if (b.type != want_type || b.codec != CACHE_CODEC_ZSTD ||
-	    b.filter > CACHE_FILTER_DELTA_RESTART_SHUFFLE ||
+	    b.filter > CACHE_FILTER_COLUMNS ||
 	    (b.filter >= CACHE_FILTER_DELTA_SHUFFLE &&
 	     (b.type != CACHE_BLK_PKT || b.rec_size < CACHE_PKT_SIZE_1_0)) ||
 	    (want_type != CACHE_BLK_INDEX &&
@@ -156,28 +221,82 @@ static int load_block_raw(struct cache_reader *r, const struct cache_block *ie,
 		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
 				  ie->offset, "checksum mismatch in %s block",
 				  block_type_name(want_type));
-	raw = malloc(b.raw_size ? b.raw_size : 1);
-	if (!raw) {
-		rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
-		goto out_free;
+	if (b.filter == CACHE_FILTER_COLUMNS && (rc = read_columns(r, &b, e)))
+		return rc;
+	*out = b;
+	return 0;
+}
+
+/*
+ * Decompresses block b's payload (in r->comp, from read_block) into dst,
+ * raw_size bytes, still filtered.  With filter 4, only the columns that
+ * hold a byte of a field in `need` (PKT_BIT set; ~0: every column), and
+ * of those only the ones not decompressed yet.
+ */
+static int inflate_block(struct cache_reader *r, const struct cache_block *b,
+			 uint8_t *dst, uint32_t need, struct err *e)
+{
+	const uint8_t *src = r->comp;
+	size_t got, want = b->raw_size, len = b->comp_size;
+
+	if (b->filter != CACHE_FILTER_COLUMNS) {
+		got = ZSTD_decompressDCtx(r->zd, dst, want, src, len);
+		goto check;
 	}
-	got = ZSTD_decompressDCtx(r->zd, raw, b.raw_size, r->comp,
-				  b.comp_size);
-	if (ZSTD_isError(got) || got != b.raw_size) {
-		rc = err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
-				ie->offset, "cannot decompress %s block: %s",
-				block_type_name(want_type),
-				ZSTD_isError(got) ? ZSTD_getErrorName(got) :
-						    "wrong size");
-		goto out_free;
+	for (uint32_t i = 0; i < r->ncols; i++) {
+		struct column *c = &r->cols[i];
+		bool wanted = need == UINT32_MAX;
+
+		for (unsigned f = 0; f < PKT_NFIELDS && !wanted; f++)
+			wanted = (need >> f & 1) &&
+				 cache_pkt_field_off[f] < c->at + c->width &&
+				 c->at < cache_pkt_field_off[f] + cache_pkt_field_size[f];
+		if (!wanted || c->done)
+			continue;
+		want = (size_t)c->width * b->nrecs;
+		got = ZSTD_decompressDCtx(r->zd, dst + (size_t)c->at * b->nrecs,
+					  want, src + c->comp_off, c->comp_len);
+		if (ZSTD_isError(got) || got != want)
+			goto check;
+		c->done = true;
+	}
+	return 0;
+check:
+	if (ZSTD_isError(got) || got != want)
+		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
+				  b->offset, "cannot decompress %s block: %s",
+				  block_type_name(b->type),
+				  ZSTD_isError(got) ? ZSTD_getErrorName(got) :
+						      "wrong size");
+	return 0;
+}
+
+/*
+ * Reads, checks and decompresses index entry ie's block (or the index
+ * block itself); returns a malloc'd buffer of b->raw_size bytes, still
+ * filtered.
+ */
+static int load_block_raw(struct cache_reader *r, const struct cache_block *ie,
+			  unsigned want_type, uint8_t **out,
+			  struct cache_block *hdr, struct err *e)
+{
+	struct cache_block b;
+	uint8_t *raw;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_block(r, ie, want_type, &b, e)))
+		return rc;
+	if (!(raw = malloc(b.raw_size ? b.raw_size : 1)))
+		return err_set(e, ERR_NOMEM, r->path, "out of memory");
+	if ((rc = inflate_block(r, &b, raw, UINT32_MAX, e))) {
+		free(raw);
+		return rc;
 	}
 	*out = raw;
 	if (hdr)
 		*hdr = b;
 	return 0;
-out_free:
-	free(raw);
-	return rc;
 }
 
 /*
@@ -348,9 +467,9 @@ static int open_index(struct cache_reader *r, struct err *e)
 				  r->size, "truncated cache (header cut short)");
 	r->major = get_le16(h + 8);
 	r->minor = get_le16(h + 10);
-	if (r->major != CACHE_MAJOR)
+	if (r->major < 1 || r->major > CACHE_MAJOR)
 		return err_set_at(e, ERR_FORMAT, r->path, ERR_AT_OFFSET, 8,
-				  "cache format %u.%u is not supported (this tcpsift reads %u.x)",
+				  "cache format %u.%u is not supported (this tcpsift reads 1.x to %u.x)",
 				  r->major, r->minor, CACHE_MAJOR);
 	if (get_le32(h + 60) != crc32c(0, h, 60))
 		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET, 60,
@@ -503,6 +622,9 @@ void cache_close(struct cache_reader *r)
 	ZSTD_freeDCtx(r->zd);
 	free(r->index);
 	free(r->comp);
+	free(r->cols);
+	free(r->planes);
+	free(r->vals);
 	free(r);
 }
 
@@ -673,7 +795,7 @@ static int chunk_rows(struct cache_reader *r, uint32_t k, uint32_t row,
 	}
 	if (r->rawhdr.filter == CACHE_FILTER_DELTA_SHUFFLE)
 		first = 0;	/* no restart points: decode from the top */
-	else if (r->rawhdr.filter == CACHE_FILTER_DELTA_RESTART_SHUFFLE)
+	else	/* filters 3 and 4 */
 		first = row - row % CACHE_DELTA_RESTART;
 	n = row + count - first;
 	need = (size_t)n * stride;
@@ -754,7 +876,8 @@ int cache_blocks_each(struct cache_reader *r, cache_block_fn fn, void *arg,
 /* --- frame-order merge --------------------------------------------------- */
 
 struct lblock {
-	uint8_t *raw;
+	uint8_t *raw;		/* decoded records, n of them */
+	uint32_t n;
 	uint32_t refs;		/* runs not yet exhausted */
 };
 
@@ -817,8 +940,149 @@ static void heap_replace_top(struct heap *h, const struct run *x)
 	h->v[i] = last;
 }
 
+static int grow_buf(struct cache_reader *r, void *pp, size_t *cap, size_t need,
+		    struct err *e)
+{
+	void **p = pp;
+
+	if (need > *cap) {
+		void *q = realloc(*p, need);
+		if (!q)
+			return err_set(e, ERR_NOMEM, r->path, "out of memory");
+		*p = q;
+		*cap = need;
+	}
+	return 0;
+}
+
+/*
+ * Tests every record of filter 4 block b with pf->keep, decoding only the
+ * fields pf->need names (from the columns that hold them), into match[];
+ * the number kept.
+ */
+static int prefilter_columns(struct cache_reader *r, const struct cache_block *b,
+			     const struct cache_pkt_filter *pf, uint8_t *match,
+			     uint32_t *kept, struct err *e)
+{
+	uint32_t need = pf->need, n = b->nrecs, k = 0;
+	const uint64_t *col[PKT_NFIELDS] = { 0 };
+	unsigned fields[PKT_NFIELDS], nfields = 0;
+	struct cache_pkt p = { 0 };	/* the fields not set stay 0 */
+	int rc;
+
+	if (need & (PKT_BIT(acked_frame) | PKT_BIT(dupack_frame)))
+		need |= PKT_BIT(frame);	/* stored relative to it */
+	for (unsigned f = 0; f < PKT_NFIELDS; f++)
+		if ((need >> f & 1) &&
+		    cache_pkt_field_off[f] + cache_pkt_field_size[f] > b->rec_size)
+			need &= ~(UINT32_C(1) << f);	/* not in these records: 0 */
+	for (uint32_t m = need; m; m &= m - 1)
+		k++;
+	if ((rc = grow_buf(r, &r->vals, &r->vals_cap, (size_t)k * n * 8 + 8, e)) ||
+	    (rc = inflate_block(r, b, r->planes, need, e)))
+		return rc;
+	k = 0;
+	for (unsigned f = 0; f < PKT_NFIELDS; f++)	/* frame comes first */
+		if (need >> f & 1) {
+			uint64_t *v = r->vals + (size_t)k++ * n;
+			cache_pkt_column(v, r->planes, n, b->rec_size, f,
+					 col[PKT_FI_frame]);
+			col[f] = v;
+			fields[nfields++] = f;
+		}
+	k = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		for (unsigned j = 0; j < nfields; j++)
+			switch (fields[j]) {
+#define PKT_FIELD(type, name, doc) \
+			case PKT_FI_##name: \
+				p.name = (REC_CTYPE_##type)col[PKT_FI_##name][i]; \
+				break;
+#include "pkt_fields.def"
+#undef PKT_FIELD
+			}
+		match[i] = pf->keep(pf->arg, &p);
+		k += match[i];
+	}
+	*kept = k;
+	return 0;
+}
+
+/*
+ * Block ie's records for a frame-order scan, decoded, into lb: all of
+ * them, or with pf only those pf->keep passes (lb->n may then be 0).  A
+ * filter 4 block is tested on the columns pf needs and decoded whole only
+ * when some record passes.
+ */
+static int load_scan_block(struct cache_reader *r, const struct cache_block *ie,
+			   const struct cache_pkt_filter *pf, struct lblock *lb,
+			   struct err *e)
+{
+	struct cache_block b;
+	size_t stride;
+	uint8_t *recs = NULL, *match = NULL;
+	uint32_t kept = 0;
+	int rc;
+
+	if ((rc = read_block(r, ie, CACHE_BLK_PKT, &b, e)) ||
+	    (rc = grow_buf(r, &r->planes, &r->planes_cap, (size_t)b.raw_size + 1, e)))
+		return rc;
+	stride = b.rec_size;
+	if (pf && !(match = malloc(b.nrecs + 1)))
+		return err_set(e, ERR_NOMEM, r->path, "out of memory");
+	if (pf && b.filter == CACHE_FILTER_COLUMNS) {
+		if ((rc = prefilter_columns(r, &b, pf, match, &kept, e)))
+			goto out;
+		if (kept == 0)
+			goto out;
+	}
+	if ((rc = inflate_block(r, &b, r->planes, UINT32_MAX, e)))
+		goto out;
+	if (!(recs = malloc(b.raw_size + 1))) {
+		rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
+		goto out;
+	}
+	if (b.filter == CACHE_FILTER_NONE)
+		memcpy(recs, r->planes, b.raw_size);
+	else
+		cache_unshuffle(recs, r->planes, b.nrecs, stride);
+	if (b.filter >= CACHE_FILTER_DELTA_SHUFFLE)
+		cache_delta_decode(recs, b.nrecs, stride, delta_restart(b.filter));
+	if (pf && b.filter != CACHE_FILTER_COLUMNS)
+		for (uint32_t i = 0; i < b.nrecs; i++) {
+			struct cache_pkt p;
+			pkt_decode(r, recs + i * stride, &p);
+			match[i] = pf->keep(pf->arg, &p);
+			kept += match[i];
+		}
+	if (pf) {	/* keep the passing records, in block order */
+		uint32_t j = 0;
+		for (uint32_t i = 0; i < b.nrecs; i++)
+			if (match[i])
+				memmove(recs + j++ * stride, recs + i * stride, stride);
+	} else {
+		kept = b.nrecs;
+	}
+out:
+	free(match);
+	if (rc || kept == 0) {
+		free(recs);
+		recs = NULL;
+		kept = 0;
+	}
+	lb->raw = recs;
+	lb->n = kept;
+	return rc;
+}
+
 int cache_pkts_each(struct cache_reader *r, cache_pkt_fn fn, void *arg,
 		    struct err *e)
+{
+	return cache_pkts_scan(r, NULL, fn, arg, e);
+}
+
+int cache_pkts_scan(struct cache_reader *r, const struct cache_pkt_filter *pf,
+		    cache_pkt_fn fn, void *arg, struct err *e)
 {
 	uint32_t nb = r->pkt.n, next = 0;
 	uint64_t *suffix_min = malloc(((size_t)nb + 1) * sizeof(*suffix_min));
@@ -846,13 +1110,13 @@ int cache_pkts_each(struct cache_reader *r, cache_pkt_fn fn, void *arg,
 				rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
 				goto out_free;
 			}
-			if ((rc = load_block(r, ib, CACHE_BLK_PKT, &lb->raw, NULL, e))) {
+			if ((rc = load_scan_block(r, ib, pf, lb, e))) {
 				free(lb);
 				goto out_free;
 			}
 			/* split into ascending runs */
-			for (uint32_t i = 1; i <= ib->nrecs; i++) {
-				if (i < ib->nrecs &&
+			for (uint32_t i = 1; i <= lb->n; i++) {
+				if (i < lb->n &&
 				    get_le64(lb->raw + (size_t)i * r->pkt_size) >
 				    get_le64(lb->raw + (size_t)(i - 1) * r->pkt_size))
 					continue;

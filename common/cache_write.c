@@ -142,6 +142,35 @@ static int write_all(struct cache_writer *w, const void *buf, size_t n,
 }
 
 /*
+ * Filter 4: the shuffled PKT block `shuf` of n packet records as a column
+ * directory and one zstd frame per field, into w->comp (sized by the
+ * caller); the payload's size, or a zstd error code.  A scan then
+ * decompresses only the fields it reads.
+ */
+static size_t compress_columns(struct cache_writer *w, const uint8_t *shuf,
+			       uint32_t n)
+{
+	size_t pos = CACHE_COLDIR_HEAD + PKT_NFIELDS * CACHE_COLDIR_ENTRY;
+
+	put_le32(w->comp, PKT_NFIELDS);
+	for (unsigned f = 0; f < PKT_NFIELDS; f++) {
+		size_t len = (size_t)cache_pkt_field_size[f] * n;
+		size_t k = ZSTD_compressCCtx(w->zc, w->comp + pos,
+					     w->comp_cap - pos,
+					     shuf + (size_t)cache_pkt_field_off[f] * n,
+					     len, w->level);
+		uint8_t *d = w->comp + CACHE_COLDIR_HEAD + f * CACHE_COLDIR_ENTRY;
+
+		if (ZSTD_isError(k))
+			return k;
+		put_le32(d, cache_pkt_field_size[f]);
+		put_le32(d + 4, (uint32_t)k);
+		pos += k;
+	}
+	return pos;
+}
+
+/*
  * Compresses n records of rec_size bytes (delta-coded and shuffled first
  * when they are records; raw is modified) and writes header + payload,
  * adding the block to the index.
@@ -157,6 +186,9 @@ static int compress_write(struct cache_writer *w, uint8_t type, uint8_t *raw,
 	size_t bound = ZSTD_compressBound(raw_size);
 	size_t clen;
 
+	if (type == CACHE_BLK_PKT)	/* the directory, and a frame per field */
+		bound = CACHE_COLDIR_HEAD + PKT_NFIELDS * (CACHE_COLDIR_ENTRY +
+				ZSTD_compressBound((size_t)nrecs * 8));
 	if (bound > w->comp_cap) {
 		uint8_t *q = realloc(w->comp, bound);
 		if (!q)
@@ -168,15 +200,17 @@ static int compress_write(struct cache_writer *w, uint8_t type, uint8_t *raw,
 	if (type == CACHE_BLK_PKT) {
 		cache_delta_encode(raw, nrecs, rec_size, CACHE_DELTA_RESTART);
 		cache_shuffle(w->shuf, raw, nrecs, rec_size);
-		src = w->shuf;
-		b.filter = CACHE_FILTER_DELTA_RESTART_SHUFFLE;
-	} else if (rec_size > 1 && type != CACHE_BLK_META && type != CACHE_BLK_INDEX) {
-		cache_shuffle(w->shuf, raw, nrecs, rec_size);
-		src = w->shuf;
-		b.filter = CACHE_FILTER_SHUFFLE;
+		b.filter = CACHE_FILTER_COLUMNS;
+		clen = compress_columns(w, w->shuf, nrecs);
+	} else {
+		if (rec_size > 1 && type != CACHE_BLK_META && type != CACHE_BLK_INDEX) {
+			cache_shuffle(w->shuf, raw, nrecs, rec_size);
+			src = w->shuf;
+			b.filter = CACHE_FILTER_SHUFFLE;
+		}
+		clen = ZSTD_compressCCtx(w->zc, w->comp, w->comp_cap, src,
+					 raw_size, w->level);
 	}
-	clen = ZSTD_compressCCtx(w->zc, w->comp, w->comp_cap, src, raw_size,
-				 w->level);
 	if (ZSTD_isError(clen))
 		return err_set(e, ERR_IO, w->tmp, "zstd: %s",
 			       ZSTD_getErrorName(clen));

@@ -12,5 +12,7 @@
 
 /* crc32c(0, p, n) checksums p; feed the result back in to continue. */
 uint32_t crc32c(uint32_t crc, const void *p, size_t n);
+/* The same without the CPU's instruction (for tests). */
+uint32_t crc32c_sw(uint32_t crc, const void *p, size_t n);
 
 #endif

@@ -54,6 +54,42 @@ bool field_needs_conn(int id)
 	       id == F_PACKETS_dstport;
 }
 
+uint32_t field_pkt_reads(int id, bool conn)
+{
+	if (conn || field_needs_conn(id))	/* and the connection's record */
+		return PKT_BIT(stream) | PKT_BIT(dir) | PKT_BIT(ts);
+	if (id >= F_PACKETS_retransmission && id <= F_PACKETS_reused_ports)
+		return PKT_BIT(analysis);
+	switch (id) {
+	case F_PACKETS_frame: return PKT_BIT(frame);
+	case F_PACKETS_stream: return PKT_BIT(stream);
+	case F_PACKETS_time:
+	case F_PACKETS_rel: return PKT_BIT(ts);
+	case F_PACKETS_dir: return PKT_BIT(dir);
+	case F_PACKETS_flags: return PKT_BIT(flags);
+	case F_PACKETS_seq: return PKT_BIT(seq);
+	case F_PACKETS_ack: return PKT_BIT(ack);
+	case F_PACKETS_len: return PKT_BIT(len);
+	case F_PACKETS_win: return PKT_BIT(win);
+	case F_PACKETS_win_raw: return PKT_BIT(win_raw);
+	case F_PACKETS_tsval: return PKT_BIT(tsval) | PKT_BIT(opts);
+	case F_PACKETS_tsecr: return PKT_BIT(tsecr) | PKT_BIT(opts);
+	case F_PACKETS_wire_len: return PKT_BIT(wire_len);
+	case F_PACKETS_ttl: return PKT_BIT(ttl);
+	case F_PACKETS_ip_id: return PKT_BIT(ip_id);
+	case F_PACKETS_cksum: return PKT_BIT(cksum);
+	case F_PACKETS_sack_blocks: return PKT_BIT(sack_blocks);
+	case F_PACKETS_analysis: return PKT_BIT(analysis);
+	case F_PACKETS_notes:
+		return PKT_BIT(analysis) | PKT_BIT(dupack_frame) | PKT_BIT(dupack_num);
+	case F_PACKETS_ack_rtt: return PKT_BIT(ack_rtt) | PKT_BIT(acked_frame);
+	case F_PACKETS_acked_frame: return PKT_BIT(acked_frame);
+	case F_PACKETS_dupack: return PKT_BIT(dupack_num);
+	case F_PACKETS_dupack_frame: return PKT_BIT(dupack_frame);
+	default: return UINT32_MAX;	/* not a packets field: all of it */
+	}
+}
+
 /* ---- record helpers ---- */
 
 void tcpflags_str(char *buf, uint16_t flags)

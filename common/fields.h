@@ -51,6 +51,14 @@ const char *field_table_name(enum field_table t);
 /* True for a packet field computed from the packet's connection too. */
 bool field_needs_conn(int id);
 
+/*
+ * The packet-record fields (a set of PKT_BIT) that field `id` of a packets
+ * row reads, as `conn.NAME` when conn is true; any field outside the
+ * packets table reads the whole record (UINT32_MAX).  The connection's
+ * own fields are found through the record's stream.
+ */
+uint32_t field_pkt_reads(int id, bool conn);
+
 /* The id of `name` (len bytes) in table t, or -1. */
 int field_find(enum field_table t, const char *name, size_t len);
 

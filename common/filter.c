@@ -1333,14 +1333,15 @@ bool filter_uses_conn(const struct filter *f)
 	return f->uses_conn;
 }
 
-bool filter_reads(const struct filter *f, bool (*pred)(int id, bool conn))
+void filter_fields(const struct filter *f,
+		   void (*fn)(void *arg, int id, bool conn), void *arg)
 {
 	for (const struct insn *in = f->code; in->op != OP_END; in++)
-		if (in->op == OP_TEST &&
-		    (pred(in->id, in->flags & I_CONN) ||
-		     ((in->flags & I_PAIR) && pred(in->id2, in->flags & I_CONN))))
-			return true;
-	return false;
+		if (in->op == OP_TEST) {
+			fn(arg, in->id, in->flags & I_CONN);
+			if (in->flags & I_PAIR)
+				fn(arg, in->id2, in->flags & I_CONN);
+		}
 }
 
 /* ---- running ---- */

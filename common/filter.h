@@ -114,9 +114,10 @@ bool filter_match(const struct filter *f, filter_get_fn get, const void *row,
 /* True when the filter reads "conn." fields at all. */
 bool filter_uses_conn(const struct filter *f);
 
-/* True when pred holds for a field the filter reads (conn: a "conn."
- * field). */
-bool filter_reads(const struct filter *f, bool (*pred)(int id, bool conn));
+/* Calls fn for each field test of the filter (conn: a "conn." field);
+ * a field tested twice is visited twice. */
+void filter_fields(const struct filter *f,
+		   void (*fn)(void *arg, int id, bool conn), void *arg);
 
 void filter_free(struct filter *f);
 

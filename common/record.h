@@ -96,6 +96,19 @@ struct cache_pkt_layout {
 #undef PKT_FIELD
 };
 
+/*
+ * Packet-record fields by position in pkt_fields.def: PKT_BIT(name) is
+ * the field's bit in a set of fields (what a scan must decode).
+ */
+enum pkt_field_index {
+#define PKT_FIELD(type, name, doc) PKT_FI_##name,
+#include "pkt_fields.def"
+#undef PKT_FIELD
+	PKT_NFIELDS
+};
+#define PKT_BIT(name) (UINT32_C(1) << PKT_FI_##name)
+_Static_assert(PKT_NFIELDS <= 32, "a set of packet fields is a uint32_t");
+
 /* Record sizes of format 1.0: readers accept these and up. */
 enum { CACHE_PKT_SIZE_1_0 = 64, CACHE_CONN_SIZE_1_0 = 208 };
 

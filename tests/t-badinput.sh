@@ -511,12 +511,12 @@ flipped badinput-analyze-flip-footer-magic $((footer + 16)) "" all
 flipped badinput-analyze-flip-footer-crc $((footer + 29)) "" all
 
 # Another major version (header checksum valid): refused by version.
-sift setver "$good" "$WORK/major2.sift" 2 0
-analyze_fails badinput-analyze-major-version-2 \
-	"$A$(re "$WORK/major2.sift")(:[0-9]+)?: .*format 2\.0 .*not supported.*" "$WORK/major2.sift"
+sift setver "$good" "$WORK/major3.sift" 3 0
+analyze_fails badinput-analyze-major-version-3 \
+	"$A$(re "$WORK/major3.sift")(:[0-9]+)?: .*format 3\.0 .*not supported.*" "$WORK/major3.sift"
 
 # A later minor version reads as before.
-sift setver "$good" "$WORK/minor1.sift" 1 1
+sift setver "$good" "$WORK/minor1.sift" 2 1
 analyze_all "$WORK/minor1.sift"
 for i in "${!REPORTS[@]}"; do
 	RC=${RCS[$i]}
@@ -525,7 +525,7 @@ for i in "${!REPORTS[@]}"; do
 	want_clean
 	want_quiet
 	if [ "$i" -eq 0 ]; then
-		grep -qE '^format +1\.1$' "$TMP/rep.0.out" || note "info does not say format 1.1"
+		grep -qE '^format +2\.1$' "$TMP/rep.0.out" || note "info does not say format 2.1"
 		diff <(grep -v '^format ' "$TMP/rep.0.out") \
 		     <(grep -v '^format ' "$TMP/good.0.out") >/dev/null ||
 			note "info differs beyond the format line"

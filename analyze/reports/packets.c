@@ -83,6 +83,23 @@ static int emit(void *arg, const struct cache_pkt *p)
 	return query_row(run->q, &r, run->err);
 }
 
+/* The scan's test before a record is decoded whole: the selection and
+ * --where (see cache_pkts_scan). */
+static bool keep(void *arg, const struct cache_pkt *p)
+{
+	struct report_run *run = ((void **)arg)[0];
+	struct packets *s = ((void **)arg)[1];
+	struct field_row r = { .pkt = p, .t0 = s->t0 };
+
+	if (p->stream >= s->nwant)
+		return !s->want && !s->conns;
+	if (s->want && !s->want[p->stream])
+		return false;
+	if (s->conns)
+		r.conn = &s->conns[p->stream];
+	return query_where(run->q, &r);
+}
+
 static int mark(void *arg, const struct cache_conn *c)
 {
 	struct packets *s = arg;
@@ -101,6 +118,7 @@ static int packets_run(void *state, struct report_run *run)
 	struct packets *s = state;
 	struct cache_conn c;
 	void *arg[3] = { run, s, NULL };
+	struct cache_pkt_filter pf;
 	int rc;
 
 	s->t0 = run->meta->f.first_ts;
@@ -127,7 +145,13 @@ static int packets_run(void *state, struct report_run *run)
 		if ((s->want || s->conns) &&
 		    (rc = cache_conns_each(run->cache, mark, s, run->err)))
 			return rc;
-		if ((rc = cache_pkts_each(run->cache, emit, arg, run->err)) < 0)
+		pf.need = query_pkt_reads(run->q);
+		if (s->want || s->conns)
+			pf.need |= PKT_BIT(stream);
+		pf.keep = keep;
+		pf.arg = arg;
+		if ((rc = cache_pkts_scan(run->cache, pf.need ? &pf : NULL,
+					  emit, arg, run->err)) < 0)
 			return rc;
 	}
 	return query_end(run->q, run->err);

@@ -262,11 +262,11 @@ static void test_versions(void)
 	put_le32(buf + 60, crc32c(0, buf, 60));
 	write_all(buf, n);
 	CHECK(read_everything(&e) == 0);
-	put_le16(buf + 8, 2);			/* another major: refused */
+	put_le16(buf + 8, 3);			/* a later major: refused */
 	put_le32(buf + 60, crc32c(0, buf, 60));
 	write_all(buf, n);
 	CHECK(read_everything(&e) == ERR_FORMAT);
-	CHECK(strstr(e.msg, "2.7") && strstr(e.msg, "not supported"));
+	CHECK(strstr(e.msg, "3.7") && strstr(e.msg, "not supported"));
 	free(buf);
 	unlink(path);
 }
