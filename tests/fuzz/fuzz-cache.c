@@ -2,8 +2,8 @@
  * fuzz-cache.c - libFuzzer target for the cache reader.
  *
  * Writes a cache to a temporary file and reads it the way the reports do:
- * cache_open, every connection, every packet in frame order, then
- * connection 0 and its packets.  Any return code is fine (a corrupt cache
+ * cache_open, every connection, every packet in frame order, the packets
+ * a test on three fields passes, then connection 0 and its packets.  Any return code is fine (a corrupt cache
  * is ordinary input); a crash, a sanitizer report, a leak or an error
  * without a message is not.  The callbacks touch every field so ASan and
  * UBSan see uninitialised or out-of-range values.
@@ -18,8 +18,10 @@
  * checksum, block offset (in index entries and the footer, where they
  * named a block of the input), comp_size and the file size are set right.
  * So mutations reach the record decoding and the index logic behind the
- * checksums.  Fields the fuzzer controls stay as it left them
- * (raw_size, nrecs, rec_size, types, sizes in the header).
+ * checksums.  A filter 4 block's unpacked payload is its column directory
+ * (frame sizes ignored) and then the records; the packer cuts the
+ * columns by the directory's widths.  Fields the fuzzer controls stay as
+ * it left them (raw_size, nrecs, rec_size, types, sizes in the header).
  * tests/fuzz/make-corpus.sh writes seeds of both forms.
  */
 #include <stdint.h>
@@ -91,7 +93,19 @@ static int on_pkt(void *arg, const struct cache_pkt *pk)
 	return ++*(unsigned *)arg > 1000000;
 }
 
-enum { MAX_BLOCKS = 1024 };
+/* A scan's test on a few fields (the columns path of format 2). */
+static bool keep_some(void *arg, const struct cache_pkt *pk)
+{
+	(void)arg;
+	touch(pk, sizeof(*pk));
+	return (pk->win ^ pk->analysis ^ pk->acked_frame) & 1;
+}
+
+static const struct cache_pkt_filter pf = {
+	PKT_BIT(win) | PKT_BIT(analysis) | PKT_BIT(acked_frame), keep_some, NULL
+};
+
+enum { MAX_BLOCKS = 1024, MAX_COLS = 4096 };
 
 struct ublock {
 	size_t old_off;		/* offset in the unpacked input */
@@ -108,6 +122,61 @@ static const struct ublock *ublock_find(const struct ublock *b, size_t n,
 		if (b[i].old_off == off)
 			return &b[i];
 	return NULL;
+}
+
+/* The column count of an unpacked filter 4 payload, or 0 when it has no
+ * usable directory (it is then packed as one frame). */
+static uint32_t ucols(const uint8_t *h, const uint8_t *payload, size_t len)
+{
+	uint32_t n;
+
+	if (h[6] != CACHE_FILTER_COLUMNS || len < CACHE_COLDIR_HEAD)
+		return 0;
+	n = get_le32(payload);
+	if (n == 0 || n > MAX_COLS ||
+	    CACHE_COLDIR_HEAD + (size_t)n * CACHE_COLDIR_ENTRY > len)
+		return 0;
+	return n;
+}
+
+/*
+ * Filter 4: the unpacked payload p (len bytes: the column directory, then
+ * the records as decoded) as the writer lays it out, into o: the
+ * directory with each column's frame size set, then the frames.  The
+ * records are delta-coded and shuffled when they fill the block exactly;
+ * columns are cut by the directory's widths, clamped to the bytes there
+ * are.  Returns the bytes written.
+ */
+static size_t pack_columns(uint8_t *o, uint8_t *p, size_t len, uint32_t ncols,
+			   uint32_t rec, uint32_t nrecs)
+{
+	size_t head = CACHE_COLDIR_HEAD + (size_t)ncols * CACHE_COLDIR_ENTRY;
+	size_t rlen = len - head, at = 0, pos = head;
+	uint8_t *recs = p + head, *stage = malloc(rlen + 1);
+
+	if (!stage)
+		abort();
+	if (rec >= CACHE_PKT_SIZE_1_0 && (uint64_t)rec * nrecs == rlen) {
+		cache_delta_encode(recs, nrecs, rec, CACHE_DELTA_RESTART);
+		cache_shuffle(stage, recs, nrecs, rec);
+	} else {
+		memcpy(stage, recs, rlen);
+	}
+	memcpy(o, p, head);
+	for (uint32_t k = 0; k < ncols; k++) {
+		uint8_t *d = o + CACHE_COLDIR_HEAD + (size_t)k * CACHE_COLDIR_ENTRY;
+		uint64_t want = (uint64_t)get_le32(d) * nrecs;
+		size_t n = want < rlen - at ? (size_t)want : rlen - at;
+		size_t c = ZSTD_compress(o + pos, ZSTD_compressBound(n), stage + at, n, 1);
+
+		if (ZSTD_isError(c))
+			abort();
+		put_le32(d + 4, (uint32_t)c);
+		pos += c;
+		at += n;
+	}
+	free(stage);
+	return pos;
 }
 
 /*
@@ -134,7 +203,9 @@ static int pack(const uint8_t *in, size_t n, uint8_t **out, size_t *outn)
 			len = room;
 		b[nb].old_off = off;
 		b[nb].len = len;
-		cap += CACHE_BLOCK_HEADER_SIZE + ZSTD_compressBound(len);
+		cap += CACHE_BLOCK_HEADER_SIZE + ZSTD_compressBound(len) +
+		       (size_t)ucols(in + off, in + off + CACHE_BLOCK_HEADER_SIZE,
+				     len) * ZSTD_compressBound(0);
 		nb++;
 		off += CACHE_BLOCK_HEADER_SIZE + len;
 	}
@@ -148,7 +219,7 @@ static int pack(const uint8_t *in, size_t n, uint8_t **out, size_t *outn)
 		const uint8_t *h = in + b[i].old_off;
 		uint8_t *oh = o + pos;
 		size_t len = b[i].len, clen;
-		uint32_t rec = get_le32(h + 8), nrecs = get_le32(h + 12);
+		uint32_t rec = get_le32(h + 8), nrecs = get_le32(h + 12), ncols;
 
 		memcpy(tmp, h + CACHE_BLOCK_HEADER_SIZE, len);
 		if (h[4] == CACHE_BLK_INDEX) {
@@ -162,6 +233,12 @@ static int pack(const uint8_t *in, size_t n, uint8_t **out, size_t *outn)
 					put_le32(tmp + k + 16, t->comp);
 				}
 			}
+		}
+		if ((ncols = ucols(h, tmp, len)) != 0) {
+			clen = pack_columns(oh + CACHE_BLOCK_HEADER_SIZE, tmp,
+					    len, ncols, rec, nrecs);
+			memcpy(oh, h, CACHE_BLOCK_HEADER_SIZE);
+			goto sums;
 		}
 		/* The writer's filters, where the sizes allow them. */
 		if ((h[6] == CACHE_FILTER_DELTA_SHUFFLE ||
@@ -183,6 +260,7 @@ static int pack(const uint8_t *in, size_t n, uint8_t **out, size_t *outn)
 			abort();
 		memcpy(oh, h, CACHE_BLOCK_HEADER_SIZE);
 		memcpy(oh + CACHE_BLOCK_HEADER_SIZE, tmp, clen);
+sums:
 		put_le32(oh + 20, (uint32_t)clen);
 		put_le32(oh + 32, crc32c(0, oh + CACHE_BLOCK_HEADER_SIZE, clen));
 		put_le32(oh + 36, crc32c(0, oh, 36));
@@ -261,6 +339,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err_clear(&e);
 	rc = cache_pkts_each(r, on_pkt, &n, &e);
 	report("cache_pkts_each", rc, n, &e);
+	n = 0;
+	err_clear(&e);
+	rc = cache_pkts_scan(r, &pf, on_pkt, &n, &e);
+	report("cache_pkts_scan", rc, n, &e);
 	err_clear(&e);
 	rc = cache_conn_get(r, 0, &c, &e);
 	report("cache_conn_get", rc, 0, &e);

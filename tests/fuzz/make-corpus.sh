@@ -10,7 +10,9 @@
 #                   from standard input with SOURCE_DATE_EPOCH=0, so the
 #                   same build writes the same bytes; and each of them
 #                   "unpacked" (u-NAME: 'U', then the payloads decompressed
-#                   and unshuffled, see fuzz-cache.c; needs zstd(1)).
+#                   and unshuffled, see fuzz-cache.c; needs zstd(1)); and
+#                   the golden format 1.1 cache as it is (demo-1.1), so the
+#                   older packet blocks stay fuzzed.
 #                   Rerun after a cache format change.
 # Both are deterministic; nothing comes from ../shared.
 # Usage: tests/fuzz/make-corpus.sh   (after make; TCPSIFT_BIN as for tests)
@@ -188,10 +190,14 @@ cache ipv6-8 ipv6.pcap 8
 cache demo-60 demo.pcap 60
 pcapcut "$ROOT/samples/ipv6.pcap" 0 |
 	SOURCE_DATE_EPOCH=0 "$BIN/tcpsift-extract" -q -o "$FUZZ/corpus-cache/empty" -
+# A format 1.1 cache (filter 3 packet blocks), so older caches stay fuzzed.
+cp "$ROOT/tests/golden/demo-1.1.sift" "$FUZZ/corpus-cache/demo-1.1"
 # Unpack: decompress each block's payload with zstd(1), undo its filter
-# (shuffle; deltas of the packet fields cache_block.c lists), and
+# (shuffle; deltas and frame references of the packet fields cache_block.c
+# lists; filter 4 keeps its column directory in front), and
 # put the unpacked offsets and lengths in the block headers, index and footer.
 for f in "$FUZZ"/corpus-cache/*; do
+	[ "$(basename "$f")" = demo-1.1 ] && continue	# 466 kB unpacked: too big a seed
 	python3 - "$f" "$(dirname "$f")/u-$(basename "$f")" "$ROOT/common/pkt_fields.def" <<'EOF'
 import re, struct, subprocess, sys
 
@@ -202,6 +208,7 @@ for m in re.finditer(r'^PKT_FIELD\((\w+),\s*(\w+)', open(sys.argv[3]).read(), re
     fields[m.group(2)] = (o, SIZE[m.group(1)])
     o += SIZE[m.group(1)]
 DELTA = [fields[f] for f in ('frame', 'ts', 'seq', 'ack', 'tsval', 'tsecr', 'ip_id')]
+REFS = [fields[f] for f in ('acked_frame', 'dupack_frame')]
 
 d = open(sys.argv[1], 'rb').read()
 blocks, off = [], 64
@@ -211,18 +218,33 @@ while off < len(d) - 32:
     off += 40 + comp
 raw, where, pos = [], {}, 64
 for off, h, payload in blocks:
+    coldir = b''
+    if h[6] == 4:	# columns: the directory stays, its frames concatenate
+        ncols, = struct.unpack_from('<I', payload, 0)
+        coldir, payload = payload[:4 + 8 * ncols], payload[4 + 8 * ncols:]
     r = subprocess.run(['zstd', '-d', '-c', '-q'], input=payload,
                        stdout=subprocess.PIPE, check=True).stdout
     rec, n = struct.unpack_from('<II', h, 8)
-    if h[6] in (1, 2) and rec > 1:	# shuffled: planes back to records
+    if h[6] in (1, 2, 3, 4) and rec > 1:	# shuffled: planes back to records
         r = bytes(r[j * n + i] for i in range(n) for j in range(rec))
-    if h[6] == 2:	# deltas (cache_block.c delta_fields) back to values
+    if h[6] in (2, 3, 4):	# deltas (cache_block.c delta_fields) back to values
         r = bytearray(r)
+        get = lambda i, o, w: int.from_bytes(r[i * rec + o:i * rec + o + w], 'little')
         for i in range(1, n):
+            if h[6] != 2 and i % 256 == 0:
+                continue	# a restart: stored as is
             for o, w in DELTA:
-                cur = int.from_bytes(r[i * rec + o:i * rec + o + w], 'little')
-                prev = int.from_bytes(r[(i - 1) * rec + o:(i - 1) * rec + o + w], 'little')
-                r[i * rec + o:i * rec + o + w] = ((cur + prev) % (1 << 8 * w)).to_bytes(w, 'little')
+                v = (get(i, o, w) + get(i - 1, o, w)) % (1 << 8 * w)
+                r[i * rec + o:i * rec + o + w] = v.to_bytes(w, 'little')
+        if rec >= 96:	# frame references: distances back to frames
+            fo, fw = fields['frame']
+            for i in range(n):
+                for o, w in REFS:
+                    v = get(i, o, w)
+                    if v:
+                        v = (get(i, fo, fw) - v) % (1 << 64)
+                        r[i * rec + o:i * rec + o + w] = v.to_bytes(w, 'little')
+    r = coldir + r
     struct.pack_into('<I', h, 20, len(r))
     where[off] = (pos, len(r))
     raw.append((h, bytearray(r)))
@@ -261,6 +283,8 @@ PKT, CONN, CHUNK, DIR, META = 2, 3, 4, 5, 1
 def recs(t):
     h, raw = blocks[t][0]
     size, = struct.unpack_from('<I', h, 8)
+    if h[6] == 4:	# the column directory goes: these blocks are filter 1
+        raw = raw[4 + 8 * struct.unpack_from('<I', raw, 0)[0]:]
     return size, [raw[i:i + size] for i in range(0, len(raw), size)]
 
 psize, pkts = recs(PKT)

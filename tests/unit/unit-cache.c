@@ -302,6 +302,24 @@ static void test_every_flip_and_cut_is_an_error(void)
 	unlink(path);
 }
 
+/* The CPU's CRC-32C and the table's agree, at every length and start. */
+static void test_crc32c(void)
+{
+	uint8_t buf[300];
+	uint32_t x = 12345;
+
+	CHECK(crc32c(0, "123456789", 9) == 0xE3069283u);
+	CHECK(crc32c_sw(0, "123456789", 9) == 0xE3069283u);
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(x >> 16);
+	}
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n + off <= sizeof(buf); n++)
+			CHECKF(crc32c(7, buf + off, n) == crc32c_sw(7, buf + off, n),
+			       "offset %zu, length %zu", off, n);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "/tmp/unit-cache-%d.sift", (int)getpid());
@@ -309,5 +327,6 @@ int main(void)
 	RUN(test_runs_across_blocks);
 	RUN(test_versions);
 	RUN(test_every_flip_and_cut_is_an_error);
+	RUN(test_crc32c);
 	return unit_status();
 }
