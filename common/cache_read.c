@@ -1057,9 +1057,13 @@ static int load_scan_block(struct cache_reader *r, const struct cache_block *ie,
 		}
 	if (pf) {	/* keep the passing records, in block order */
 		uint32_t j = 0;
+		uint8_t *q;
+
 		for (uint32_t i = 0; i < b.nrecs; i++)
 			if (match[i])
 				memmove(recs + j++ * stride, recs + i * stride, stride);
+		if (kept && (q = realloc(recs, kept * stride)))
+			recs = q;	/* held until merged: no more than needed */
 	} else {
 		kept = b.nrecs;
 	}
