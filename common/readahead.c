@@ -5,7 +5,9 @@
  * full one, alone, then counts it full under the mutex; the caller takes
  * frames from the oldest full one, alone, and gives it back under the
  * mutex.  The reader stops after the batch that carries the end (last),
- * or when the caller is gone (stop).  A batch is large enough that the
+ * or when the caller is gone (stop, checked before every frame, so a
+ * caller that gives up waits for at most one more frame, even on a slow
+ * pipe).  A batch is large enough that the
  * two meet at the mutex a few thousand times per million frames.
  *
  * The ring is deep (65536 frames, about 7 MB): with the cache writer's
@@ -15,6 +17,7 @@
  * batches, 0.56 s with 128, on a 1.47 M-frame capture).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "readahead.h"
@@ -38,7 +41,7 @@ struct readahead {
 	pthread_cond_t nonempty, nonfull;
 	unsigned head;			/* oldest full batch; the caller's */
 	unsigned len;			/* full batches, under mu */
-	bool stop;			/* the caller is gone, under mu */
+	atomic_bool stop;		/* the caller is gone */
 	bool taken;			/* the caller holds batch head */
 	uint32_t pos;			/* its next frame */
 	struct readahead_frame one;	/* the frame, without a thread */
@@ -85,6 +88,7 @@ static void *reader(void *arg)
 
 		b->n = 0;
 		while (b->n < BATCH_FRAMES &&
+		       !atomic_load_explicit(&r->stop, memory_order_relaxed) &&
 		       (rc = read_one(r, &b->f[b->n], &b->err)) == 1)
 			b->n++;
 		b->last = rc != 1;
@@ -109,6 +113,7 @@ int readahead_new(struct readahead **out, struct capture *cap, bool offsets,
 		return err_set(e, ERR_NOMEM, NULL, "out of memory");
 	r->cap = cap;
 	r->offsets = offsets;
+	atomic_init(&r->stop, false);
 	if (pthread_mutex_init(&r->mu, NULL) == 0) {
 		if (pthread_cond_init(&r->nonempty, NULL) == 0) {
 			if (pthread_cond_init(&r->nonfull, NULL) == 0) {
@@ -184,7 +189,7 @@ void readahead_free(struct readahead *r)
 		return;
 	if (r->threaded) {
 		pthread_mutex_lock(&r->mu);
-		r->stop = true;
+		atomic_store(&r->stop, true);
 		pthread_cond_signal(&r->nonfull);
 		pthread_mutex_unlock(&r->mu);
 		pthread_join(r->thread, NULL);
