@@ -58,6 +58,8 @@ static void usage(FILE *f)
 
 /* The temporary cache, for the signal handler to remove. */
 static char tmp_path[4096];
+/* The signals on_signal() handles (main() fills it). */
+static sigset_t cleanup_signals;
 
 static void on_signal(int sig)
 {
@@ -235,6 +237,7 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 	uint64_t capsize;
 	int64_t start = now_ns(CLOCK_MONOTONIC), next_progress = 0;
 	bool tty = !o->quiet && isatty(STDERR_FILENO), read_failed = false;
+	sigset_t oldmask;
 	int rc, nrc;
 
 	memset(&meta, 0, sizeof(meta));
@@ -244,9 +247,20 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 		return rc;
 	if (o->filter && (rc = capture_set_filter(cap, o->filter, e)))
 		goto out_close;
-	if ((rc = cache_writer_open(&w, out, o->level, e)))
+	/*
+	 * The temporary file exists from inside cache_writer_open(); a
+	 * signal before tmp_path names it would leave it behind, so the
+	 * signals wait until it does.  (The compression thread started in
+	 * there keeps them blocked: they go to this thread or the reader.)
+	 */
+	pthread_sigmask(SIG_BLOCK, &cleanup_signals, &oldmask);
+	rc = cache_writer_open(&w, out, o->level, e);
+	if (!rc)
+		snprintf(tmp_path, sizeof(tmp_path), "%s",
+			 cache_writer_temp_path(w));
+	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
+	if (rc)
 		goto out_close;
-	snprintf(tmp_path, sizeof(tmp_path), "%s", cache_writer_temp_path(w));
 	if ((rc = flow_new(&ft, w, e)))
 		goto out_abort;
 	/* reading and decoding go on on another core from here */
@@ -378,6 +392,10 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	sigemptyset(&cleanup_signals);
+	sigaddset(&cleanup_signals, SIGINT);
+	sigaddset(&cleanup_signals, SIGTERM);
+	sigaddset(&cleanup_signals, SIGHUP);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o.out && strcmp(o.out, "-") == 0) {
