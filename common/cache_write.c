@@ -11,6 +11,11 @@
  * per connection) is the only state that grows with the total number of
  * connections.
  *
+ * Held records live in fixed-size pages (struct pkt_page) that the writer
+ * keeps on a free list and takes back when a stream is flushed, so once
+ * the pending set has reached its largest, adding a record allocates
+ * nothing and touches no fresh memory.
+ *
  * Does not: sort, seek back, or keep packet records after they are
  * written.
  */
@@ -31,11 +36,20 @@
 #include "cache_int.h"
 #include "crc32c.h"
 
+/* Records per page: most connections of a capture fit in one. */
+enum { PAGE_RECS = 32 };
+
+/* Encoded packet records of one stream, in order; part of a chain. */
+struct pkt_page {
+	struct pkt_page *next;
+	uint8_t recs[PAGE_RECS * CACHE_PKT_SIZE];
+};
+
 struct cache_stream {
 	uint32_t stream;
-	uint8_t *buf;			/* pending encoded packet records */
-	uint32_t n, cap;		/* records pending / allocated */
-	uint64_t first_seq;		/* writer pkt_seq of buf's first record */
+	uint32_t n;			/* records pending */
+	struct pkt_page *first, *last;	/* their pages, NULL when n == 0 */
+	uint64_t first_seq;		/* writer pkt_seq of the first record */
 	struct cache_stream *prev, *next;	/* pending list, by first_seq */
 	struct cache_chunk *chunks;	/* runs written so far */
 	uint32_t nchunks, capchunks;
@@ -77,6 +91,7 @@ struct cache_writer {
 	uint32_t npktblocks;		/* PKT blocks written */
 	uint64_t nconns, nchunks;	/* records written */
 	struct cache_stream *head, *tail;	/* streams with pending records */
+	struct pkt_page *free_pages;	/* pages no stream holds */
 
 	struct cache_block *index;	/* every block written */
 	uint32_t nindex, capindex;
@@ -495,20 +510,32 @@ static void pending_unlink(struct cache_writer *w, struct cache_stream *cs)
 	cs->prev = cs->next = NULL;
 }
 
-/* Moves cs's pending records into PKT blocks as one or more chunks. */
+/* Gives a stream's pages back to the free list. */
+static void pages_put(struct cache_writer *w, struct cache_stream *cs)
+{
+	if (!cs->first)
+		return;
+	cs->last->next = w->free_pages;
+	w->free_pages = cs->first;
+	cs->first = cs->last = NULL;
+}
+
+/*
+ * Moves cs's pending records into PKT blocks as one or more chunks and
+ * returns its pages.  On an error cs stays pending, for stream_free.
+ */
 static int stream_flush(struct cache_writer *w, struct cache_stream *cs,
 			struct err *e)
 {
-	uint32_t done = 0;
+	const struct pkt_page *pg = cs->first;
+	uint32_t done = 0, at = 0;	/* records moved; next one in pg */
 
 	if (cs->n == 0)
 		return 0;
-	pending_unlink(w, cs);
 	while (done < cs->n) {
 		struct blockbuf *bb = &w->pkt;
 		uint32_t take, room;
 		struct cache_chunk *ch;
-		const uint8_t *src = cs->buf + (size_t)done * CACHE_PKT_SIZE;
 
 		if (bb->n == bb->max_recs && blockbuf_flush(w, bb, e))
 			return ERR_IO;
@@ -522,14 +549,28 @@ static int stream_flush(struct cache_writer *w, struct cache_stream *cs,
 		ch->block = w->npktblocks;	/* ordinal of the PKT block being filled */
 		ch->row = bb->n;
 		ch->count = take;
-		ch->first_frame = get_le64(src);	/* frame is field 0 */
+		/* frame is field 0 */
+		ch->first_frame = get_le64(pg->recs + (size_t)at * CACHE_PKT_SIZE);
 		if (ch->first_frame < bb->min_frame)
 			bb->min_frame = ch->first_frame;
-		memcpy(bb->recs + (size_t)bb->n * CACHE_PKT_SIZE, src,
-		       (size_t)take * CACHE_PKT_SIZE);
-		bb->n += take;
 		done += take;
+		while (take > 0) {
+			uint32_t k = PAGE_RECS - at < take ? PAGE_RECS - at : take;
+
+			memcpy(bb->recs + (size_t)bb->n * CACHE_PKT_SIZE,
+			       pg->recs + (size_t)at * CACHE_PKT_SIZE,
+			       (size_t)k * CACHE_PKT_SIZE);
+			bb->n += k;
+			take -= k;
+			at += k;
+			if (at == PAGE_RECS) {
+				pg = pg->next;
+				at = 0;
+			}
+		}
 	}
+	pending_unlink(w, cs);
+	pages_put(w, cs);
 	cs->n = 0;
 	return 0;
 }
@@ -537,17 +578,21 @@ static int stream_flush(struct cache_writer *w, struct cache_stream *cs,
 int cache_writer_pkt(struct cache_writer *w, struct cache_stream *cs,
 		     const struct cache_pkt *p, struct err *e)
 {
-	if (cs->n == cs->cap) {
-		uint32_t cap = cs->cap ? cs->cap * 2 : 4;
-		uint8_t *q;
+	uint32_t at = cs->n % PAGE_RECS;
 
-		if (cap > CACHE_CHUNK_MAX)
-			cap = CACHE_CHUNK_MAX;
-		q = realloc(cs->buf, (size_t)cap * CACHE_PKT_SIZE);
-		if (!q)
+	if (at == 0) {		/* the last page is full, or there is none */
+		struct pkt_page *pg = w->free_pages;
+
+		if (pg)
+			w->free_pages = pg->next;
+		else if (!(pg = malloc(sizeof(*pg))))
 			return err_set(e, ERR_NOMEM, w->tmp, "out of memory");
-		cs->buf = q;
-		cs->cap = cap;
+		pg->next = NULL;
+		if (cs->last)
+			cs->last->next = pg;
+		else
+			cs->first = pg;
+		cs->last = pg;
 	}
 	if (cs->n == 0) {	/* joins the pending list at its tail */
 		cs->first_seq = w->pkt_seq;
@@ -559,7 +604,8 @@ int cache_writer_pkt(struct cache_writer *w, struct cache_stream *cs,
 			w->head = cs;
 		w->tail = cs;
 	}
-	record_pkt_encode(cs->buf + (size_t)cs->n++ * CACHE_PKT_SIZE, p);
+	record_pkt_encode(cs->last->recs + (size_t)at * CACHE_PKT_SIZE, p);
+	cs->n++;
 	w->pkt_seq++;
 
 	if (cs->n == CACHE_CHUNK_MAX && stream_flush(w, cs, e))
@@ -570,9 +616,11 @@ int cache_writer_pkt(struct cache_writer *w, struct cache_stream *cs,
 	return 0;
 }
 
-static void stream_free(struct cache_stream *cs)
+static void stream_free(struct cache_writer *w, struct cache_stream *cs)
 {
-	free(cs->buf);
+	if (cs->n)	/* still pending: dropped, or its flush failed */
+		pending_unlink(w, cs);
+	pages_put(w, cs);
 	free(cs->chunks);
 	free(cs);
 }
@@ -601,17 +649,14 @@ int cache_writer_stream_end(struct cache_writer *w, struct cache_stream *cs,
 	w->streamdir[cs->stream] = (uint32_t)w->nconns++;
 	rc = 0;
 out_free:
-	stream_free(cs);
+	stream_free(w, cs);
 	return rc;
 }
 
 void cache_writer_stream_drop(struct cache_writer *w, struct cache_stream *cs)
 {
-	if (!cs)
-		return;
-	if (cs->n)
-		pending_unlink(w, cs);
-	stream_free(cs);
+	if (cs)
+		stream_free(w, cs);
 }
 
 static int write_meta(struct cache_writer *w, const struct cache_meta *m,
@@ -740,6 +785,11 @@ void cache_writer_abort(struct cache_writer *w)
 	if (w->tmp[0])
 		unlink(w->tmp);
 	/* streams still pending belong to the tracker: it drops them first */
+	while (w->free_pages) {
+		struct pkt_page *pg = w->free_pages;
+		w->free_pages = pg->next;
+		free(pg);
+	}
 	ZSTD_freeCCtx(w->zc);
 	free(w->shuf);
 	free(w->comp);

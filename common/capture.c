@@ -18,7 +18,13 @@
 #include "capture.h"
 #include "pcapng.h"
 
-enum { MAX_LINKTYPES = 16, IOBUF_SIZE = 1 << 20 };
+/*
+ * The stdio buffer: 128 KiB, not more.  The extractor reads on a thread
+ * that shares a core with others; a buffer that stays in that core's L2
+ * made the whole extraction about 7% cheaper in CPU than 1 MiB (alone,
+ * the read loop is as fast with either).
+ */
+enum { MAX_LINKTYPES = 16, IOBUF_SIZE = 1 << 17 };
 
 struct filter {
 	int linktype;

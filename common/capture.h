@@ -1,7 +1,7 @@
 /*
  * capture.h - frames out of a pcap or pcapng file, whatever wrote it.
  *
- * Reads through libpcap at nanosecond precision with a 1 MiB stdio buffer
+ * Reads through libpcap at nanosecond precision with a 128 KiB stdio buffer
  * (libpcap's default buffer makes the read loop several times slower than
  * the disk).  When libpcap gives up on a pcapng file because its
  * interfaces differ in link type or snaplen, the same file is read on,

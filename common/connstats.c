@@ -99,19 +99,68 @@ int connstats_packet(struct connstats *s, int dir, const struct cache_pkt *p,
 	return rc;
 }
 
-static int cmp_i64(const void *a, const void *b)
+static void swap_i64(int64_t *a, int64_t *b)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
+	int64_t t = *a;
+
+	*a = *b;
+	*b = t;
 }
 
-/* Median of v[0..n) (sorted in place); the lower middle when n is even. */
+/*
+ * Median of v[0..n) (v is reordered); the lower middle when n is even.
+ * Quickselect (Hoare partition around a median of three, as Numerical
+ * Recipes' select()): the value a full sort would put at (n - 1) / 2, in
+ * linear expected time.
+ */
 static int64_t median(int64_t *v, uint32_t n)
 {
+	long lo = 0, hi = (long)n - 1, k = ((long)n - 1) / 2;
+
 	if (n == 0)
 		return 0;
-	qsort(v, n, sizeof(*v), cmp_i64);
-	return v[(n - 1) / 2];
+	for (;;) {
+		long i, j, mid;
+		int64_t pivot;
+
+		if (hi <= lo + 1) {
+			if (hi == lo + 1 && v[hi] < v[lo])
+				swap_i64(&v[lo], &v[hi]);
+			return v[k];
+		}
+		/* v[lo] <= v[lo + 1] = pivot <= v[hi]: the scans stop there */
+		mid = lo + (hi - lo) / 2;
+		swap_i64(&v[mid], &v[lo + 1]);
+		if (v[lo] > v[hi])
+			swap_i64(&v[lo], &v[hi]);
+		if (v[lo + 1] > v[hi])
+			swap_i64(&v[lo + 1], &v[hi]);
+		if (v[lo] > v[lo + 1])
+			swap_i64(&v[lo], &v[lo + 1]);
+		pivot = v[lo + 1];
+		i = lo + 1;
+		j = hi;
+		for (;;) {
+			do
+				i++;
+			while (v[i] < pivot);
+			do
+				j--;
+			while (v[j] > pivot);
+			if (j < i)
+				break;
+			swap_i64(&v[i], &v[j]);
+		}
+		v[lo + 1] = v[j];
+		v[j] = pivot;
+		/* v[lo..j) <= pivot = v[j] <= v[i..hi], v(j..i) == pivot */
+		if (k < j)
+			hi = j - 1;
+		else if (k >= i)
+			lo = i;
+		else
+			return v[k];
+	}
 }
 
 void connstats_finish(struct connstats *s, struct cache_conn *r)
@@ -131,7 +180,7 @@ void connstats_finish(struct connstats *s, struct cache_conn *r)
 	r->rtt_max_c2s = s->rtt[0].max;
 	r->rtt_min_s2c = s->rtt[1].min;
 	r->rtt_max_s2c = s->rtt[1].max;
-	/* the combined median first, before the per-side sorts reorder */
+	/* the combined median first, before the per-side selects reorder */
 	all = malloc(((size_t)n0 + n1 + 1) * sizeof(*all));
 	if (all) {
 		if (n0)

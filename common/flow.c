@@ -67,14 +67,33 @@ struct flow_table {
 	struct flow_stats st;
 };
 
+static uint64_t rotl64(uint64_t x, unsigned r)
+{
+	return x << r | x >> (64 - r);
+}
+
+/*
+ * A word at a time: the four address words and the ports with the IP
+ * version are multiplied by independent odd constants (no chain between
+ * them), combined, and finished with a murmur3-style mixer so every key
+ * bit reaches the low bits the table indexes by.  Host byte order: the
+ * hash never leaves memory.
+ */
 static uint64_t key_hash(const struct key *k)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
+	uint64_t w[4], h;
 
-	for (size_t i = 0; i < offsetof(struct key, ipver) + 1; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h ^ (h >> 29);
+	memcpy(w, k->a, 16);
+	memcpy(w + 2, k->b, 16);
+	h = (uint64_t)k->pa | (uint64_t)k->pb << 16 | (uint64_t)k->ipver << 32;
+	h = (w[0] * 0x9e3779b97f4a7c15ull ^ w[1] * 0xc2b2ae3d27d4eb4full) +
+	    rotl64(w[2] * 0x165667b19e3779f9ull ^ w[3] * 0xd6e8feb86659fd93ull, 32) +
+	    rotl64(h * 0xff51afd7ed558ccdull, 17);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
 }
 
 static void key_make(struct key *k, const struct decode_tcp *d, bool *swapped)

@@ -23,6 +23,7 @@
 #include "decode.h"
 #include "err.h"
 #include "flow.h"
+#include "readahead.h"
 #include "timefmt.h"
 #include "version.h"
 
@@ -57,6 +58,8 @@ static void usage(FILE *f)
 
 /* The temporary cache, for the signal handler to remove. */
 static char tmp_path[4096];
+/* The signals on_signal() handles (main() fills it). */
+static sigset_t cleanup_signals;
 
 static void on_signal(int sig)
 {
@@ -119,11 +122,11 @@ static void human_size(char *buf, size_t size, double n)
 	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", n, unit[u]);
 }
 
-static void progress(const struct capture *cap, const struct counts *c,
+/* pos: bytes read of total (0: unknown) */
+static void progress(uint64_t total, uint64_t pos, const struct counts *c,
 		     int64_t start, bool final)
 {
 	double el = (double)(now_ns(CLOCK_MONOTONIC) - start) / 1e9;
-	uint64_t total = capture_size(cap), pos = capture_offset(cap);
 	double rate = el > 0 ? (double)c->frames / el : 0;
 
 	if (final) {
@@ -226,12 +229,15 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 	struct capture *cap = NULL;
 	struct cache_writer *w = NULL;
 	struct flow_table *ft = NULL;
+	struct readahead *ra = NULL;
 	struct cache_meta meta;
 	struct flow_stats fs;
 	struct counts c = { 0 };
-	struct capture_frame fr;
+	const struct readahead_frame *fr;
+	uint64_t capsize;
 	int64_t start = now_ns(CLOCK_MONOTONIC), next_progress = 0;
 	bool tty = !o->quiet && isatty(STDERR_FILENO), read_failed = false;
+	sigset_t oldmask;
 	int rc, nrc;
 
 	memset(&meta, 0, sizeof(meta));
@@ -241,46 +247,59 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 		return rc;
 	if (o->filter && (rc = capture_set_filter(cap, o->filter, e)))
 		goto out_close;
-	if ((rc = cache_writer_open(&w, out, o->level, e)))
+	/*
+	 * The temporary file exists from inside cache_writer_open(); a
+	 * signal before tmp_path names it would leave it behind, so the
+	 * signals wait until it does.  (The compression thread started in
+	 * there keeps them blocked: they go to this thread or the reader.)
+	 */
+	pthread_sigmask(SIG_BLOCK, &cleanup_signals, &oldmask);
+	rc = cache_writer_open(&w, out, o->level, e);
+	if (!rc)
+		snprintf(tmp_path, sizeof(tmp_path), "%s",
+			 cache_writer_temp_path(w));
+	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
+	if (rc)
 		goto out_close;
-	snprintf(tmp_path, sizeof(tmp_path), "%s", cache_writer_temp_path(w));
 	if ((rc = flow_new(&ft, w, e)))
 		goto out_abort;
+	/* reading and decoding go on on another core from here */
+	capsize = capture_size(cap);
+	if ((rc = readahead_new(&ra, cap, tty, e)))
+		goto out_abort;
 
-	while ((nrc = capture_next(cap, &fr, e)) == 1) {
-		struct decode_tcp d;
-		enum decode_result res;
-
+	while ((nrc = readahead_next(ra, &fr, e)) == 1) {
 		if (c.frames++ == 0)
-			c.first_ts = fr.ts;
-		c.last_ts = fr.ts;
+			c.first_ts = fr->ts;
+		c.last_ts = fr->ts;
 		if (tty && (c.frames & 4095) == 0) {
 			int64_t t = now_ns(CLOCK_MONOTONIC);
 			if (t >= next_progress) {
-				progress(cap, &c, start, false);
+				progress(capsize, fr->offset, &c, start, false);
 				next_progress = t + 250000000;
 			}
 		}
 		/* Unmatched TCP still goes to the tracker, unrecorded, so
 		 * stream numbers stay those of the whole capture. */
-		res = decode_frame(fr.linktype, fr.data, fr.caplen, fr.wire_len, &d);
-		if (!fr.matched)
+		if (!fr->matched)
 			c.filtered++;
 		else
-			c.by_result[res]++;
-		if (res != DECODE_TCP)
+			c.by_result[fr->res]++;
+		if (fr->res != DECODE_TCP)
 			continue;
-		if (fr.matched)
+		if (fr->matched)
 			c.tcp++;
-		if ((rc = flow_packet(ft, c.frames, fr.ts, fr.wire_len, &d,
-				      fr.matched, e))) {
+		if ((rc = flow_packet(ft, c.frames, fr->ts, fr->wire_len, &fr->d,
+				      fr->matched, e))) {
 			e->where = ERR_AT_FRAME;
 			e->at = c.frames;
 			goto out_abort;
 		}
 	}
+	readahead_free(ra);	/* the capture is ours again */
+	ra = NULL;
 	if (tty)
-		progress(cap, &c, start, true);
+		progress(capsize, 0, &c, start, true);
 	if (nrc == ERR_USAGE) {		/* the filter, on a new link type */
 		rc = nrc;
 		goto out_abort;
@@ -323,6 +342,7 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 	goto out_close;
 
 out_abort:
+	readahead_free(ra);
 	flow_free(ft);
 	cache_writer_abort(w);
 	tmp_path[0] = '\0';
@@ -372,6 +392,10 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	sigemptyset(&cleanup_signals);
+	sigaddset(&cleanup_signals, SIGINT);
+	sigaddset(&cleanup_signals, SIGTERM);
+	sigaddset(&cleanup_signals, SIGHUP);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o.out && strcmp(o.out, "-") == 0) {
