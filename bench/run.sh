@@ -14,12 +14,14 @@
 #   BENCH_SLOW_TIMEOUT  seconds after which a peer is stopped and reported as
 #                       skipped (default 480)
 #
-# Every number is wall time of one process on a warm page cache (the capture
-# is read once with cat first).  The machine may be shared and noisy, so each
-# of our commands runs BENCH_RUNS times and the median is kept; each peer runs
-# once.  Wall time comes from bash's $EPOCHREALTIME (microseconds) around
-# /usr/bin/time, whose own %e has only 10 ms resolution; max RSS comes from
-# /usr/bin/time's %M (KiB), the largest over the runs.
+# Every command's wall time and CPU time (user + system), on a warm page
+# cache: the file a command reads (the capture, or the cache) is read with
+# cat just before each run, since this machine's page cache does not keep
+# a 1 GB file between runs.  The machine may be shared and noisy, so each
+# of our commands runs BENCH_RUNS times and the medians are kept; each peer
+# runs once.  Wall time comes from bash's $EPOCHREALTIME (microseconds);
+# CPU time and max RSS (the largest over the runs) from wait4()'s rusage,
+# through build/bench/cpuof (bench/cpuof.c).
 #
 # Prints one table and the target lines, and writes the same text to
 # build/bench/results.txt (for pasting into the README).  The targets are
@@ -51,11 +53,6 @@ is_root() { [[ $(id -u) -eq 0 ]]; }
 [[ -x $EXTRACT && -x $ANALYZE ]] || die "'$EXTRACT' or '$ANALYZE' missing; run: make all"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer (got '$RUNS')"
 
-if [[ ! -x /usr/bin/time ]]; then
-	is_root || die "/usr/bin/time missing; install with: sudo apt-get install -y time"
-	log "installing GNU time"
-	apt-get install -y time >&2
-fi
 pkg-config --exists libpcap || die "libpcap not found by pkg-config; install with: apt-get install -y libpcap-dev"
 
 if [[ ! -f $PCAP ]]; then
@@ -70,28 +67,38 @@ mkdir -p "$OUT"
 # shellcheck disable=SC2046  # pkg-config output is meant to be split
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Wpedantic -Werror \
 	-o "$OUT/pcapread" bench/pcapread.c $(pkg-config --cflags --libs libpcap)
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Wpedantic -Werror \
+	-o "$OUT/cpuof" bench/cpuof.c
 
 # ---------------------------------------------------------------- measuring
 
-declare -A WALL RSS             # per name: median wall seconds, max RSS KiB
+declare -A WALL CPU RSS         # per name: median wall and CPU seconds, max RSS KiB
 declare -A NOTE                 # per name: why it has no figures (skipped ...)
 ROWS=()                         # names, in table order
 declare -A LABEL                # per name: the command as printed
 
+# median: the median of the numbers on standard input, one per line.
+median() {
+	sort -n | awk '{ v[NR] = $1 }
+		END { printf "%.0f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 # measure NAME RUNS LABEL CMD...: run CMD RUNS times with stdout to /dev/null,
-# keep the median wall time and the largest max RSS.  Exits 1 if CMD fails;
-# a peer run under timeout(1) that runs out of time gets a NOTE instead.
+# each after reading $WARM (the file it reads) with cat; keep the median
+# wall and CPU times and the largest max RSS.  Exits 1 if CMD fails; a peer
+# run under timeout(1) that runs out of time gets a NOTE instead.
 measure() {
 	local name=$1 runs=$2 label=$3
 	shift 3
-	local i t0 t1 rc rss walls=() rss_max=0
+	local i t0 t1 rc cpu rss walls=() cpus=() rss_max=0
 	ROWS+=("$name")
 	LABEL[$name]=$label
 	log "$label: $runs run(s)"
 	for ((i = 0; i < runs; i++)); do
+		cat "$WARM" > /dev/null
 		t0=${EPOCHREALTIME/./}
 		rc=0
-		/usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" \
+		"$OUT/cpuof" "$OUT/time.txt" "$@" \
 			> /dev/null 2> "$OUT/stderr.txt" || rc=$?
 		t1=${EPOCHREALTIME/./}
 		if ((rc == 124)) && [[ $1 == timeout ]]; then
@@ -103,13 +110,12 @@ measure() {
 			die "'$*' failed (exit $rc)"
 		fi
 		walls+=("$((t1 - t0))")                       # microseconds
-		rss=$(tail -n 1 "$OUT/time.txt" | awk '{ print $2 }')
+		read -r cpu rss < "$OUT/time.txt"
+		cpus+=("$cpu")
 		if ((rss > rss_max)); then rss_max=$rss; fi
 	done
-	WALL[$name]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '
-		{ v[NR] = $1 }
-		END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		      printf "%.6f", m / 1e6 }')
+	WALL[$name]=$(printf '%s\n' "${walls[@]}" | median | awk '{ printf "%.6f", $1 / 1e6 }')
+	CPU[$name]=$(printf '%s\n' "${cpus[@]}" | median | awk '{ printf "%.6f", $1 / 1e6 }')
 	RSS[$name]=$rss_max
 }
 
@@ -127,8 +133,7 @@ peer() {
 	fi
 }
 
-log "warming the page cache: cat '$PCAP'"
-cat "$PCAP" > /dev/null
+WARM=$PCAP
 
 measure cat     "$RUNS" "cat FILE"                     cat "$PCAP"
 measure bare    "$RUNS" "pcapread FILE (bare loop)"    "$OUT/pcapread" "$PCAP"
@@ -154,11 +159,12 @@ read -r big_stream big_pkts < <("$ANALYZE" conns --format csv "$CACHE" | awk -F,
 	{ n = $col["c2s_pkts"] + $col["s2c_pkts"]; if (n > max) { max = n; id = $col["stream"] } }
 	END { print id, max }')
 
+WARM=$CACHE
 measure conns  "$RUNS" "tcpsift-analyze conns CACHE"  "$ANALYZE" conns "$CACHE"
 measure ladder "$RUNS" "tcpsift-analyze ladder --stream $big_stream CACHE" \
 	"$ANALYZE" ladder --stream "$big_stream" "$CACHE"
 # --where over every packet record (few rows out: the scan and the filter);
-# analyze runs on one thread, so its wall time is one core's time.
+# analyze runs on one thread, so its CPU time is one core's time.
 WHERE_PKTS='retransmission && !spurious_retransmission || win < 1000'
 measure where_pkts "$RUNS" "packets --where (every packet; see README)" \
 	"$ANALYZE" packets --where "$WHERE_PKTS" "$CACHE"
@@ -173,6 +179,7 @@ if "$ANALYZE" help | grep -q '^  sql '; then
 		"$ANALYZE" sql "SELECT c.stream, count(*), sum(p.len) FROM conns c JOIN packets p ON p.stream = c.stream WHERE c.stream = $big_stream GROUP BY c.stream" "$CACHE"
 fi
 
+WARM=$PCAP
 peer tcptrace tcptrace     "tcptrace -n -l FILE"            tcptrace -n -l "$PCAP"
 peer tshark   tshark       "tshark -r FILE -q -z conv,tcp"  tshark -r "$PCAP" -q -z conv,tcp
 peer argus    argus-server "argus -X -r FILE -w -"          argus -X -r "$PCAP" -w -
@@ -191,12 +198,13 @@ report() {
 	printf 'capture   %s: %d bytes (%.1f MiB), %d frames, %d TCP packets, %d connections\n' \
 		"$PCAP" "$pcap_size" "$(awk -v b="$pcap_size" 'BEGIN { print b / 1048576 }')" \
 		"$frames" "$tcp_packets" "$connections"
-	printf 'method    median of %d runs (peers: 1 run), warm page cache, stdout to /dev/null, max RSS = largest run\n' "$RUNS"
+	printf 'method    median of %d runs (peers: 1 run), input read with cat before each run, stdout to /dev/null,\n' "$RUNS"
+	printf '          cpu = user + system, max RSS = largest run\n'
 	printf 'cache     %d bytes = %.2f bytes per TCP packet = %.3f%% of the capture\n\n' \
 		"$cache_size" "$(awk -v c="$cache_size" -v p="$tcp_packets" 'BEGIN { print c / p }')" \
 		"$(awk -v c="$cache_size" -v p="$pcap_size" 'BEGIN { print 100 * c / p }')"
 
-	printf '%-46s %9s %9s %9s %12s\n' command "median s" "MB/s" "vs bare" "max RSS MiB"
+	printf '%-46s %9s %9s %9s %9s %12s\n' command "median s" "cpu s" "MB/s" "vs bare" "max RSS MiB"
 	for name in "${ROWS[@]}"; do
 		if [[ -n ${NOTE[$name]:-} ]]; then
 			printf '%-46s %s\n' "${LABEL[$name]}" "${NOTE[$name]}"
@@ -208,33 +216,36 @@ report() {
 		conns | ladder | where_* | sql_*) mbs=- ;;
 		*) mbs=$(awk -v s="$pcap_size" -v t="${WALL[$name]}" 'BEGIN { printf "%.0f", s / t / 1e6 }') ;;
 		esac
-		printf '%-46s %9.4f %9s %9s %12.1f\n' "${LABEL[$name]}" "${WALL[$name]}" \
-			"$mbs" "$ratio" "$(awk -v k="${RSS[$name]}" 'BEGIN { print k / 1024 }')"
+		printf '%-46s %9.4f %9.4f %9s %9s %12.1f\n' "${LABEL[$name]}" "${WALL[$name]}" \
+			"${CPU[$name]}" "$mbs" "$ratio" "$(awk -v k="${RSS[$name]}" 'BEGIN { print k / 1024 }')"
 	done
 
-	local x bpp pct conns_ms ladder_ms wp_rate wc_ms sg_ms sj_ms
+	local x bpp pct conns_ms ladder_ms wp_rate wp_wall wc_ms sg_ms sj_ms
 	x=$(awk -v t="${WALL[extract]}" -v b="$bare" 'BEGIN { printf "%.3f", t / b }')
 	bpp=$(awk -v c="$cache_size" -v p="$tcp_packets" 'BEGIN { printf "%.2f", c / p }')
 	pct=$(awk -v c="$cache_size" -v p="$pcap_size" 'BEGIN { printf "%.3f", 100 * c / p }')
 	conns_ms=$(awk -v t="${WALL[conns]}" 'BEGIN { printf "%.1f", t * 1000 }')
 	ladder_ms=$(awk -v t="${WALL[ladder]}" 'BEGIN { printf "%.1f", t * 1000 }')
-	wp_rate=$(awk -v t="${WALL[where_pkts]}" -v n="$tcp_packets" 'BEGIN { printf "%.1f", n / t / 1e6 }')
+	# rows per second of one core: per CPU second (analyze is one thread);
+	# the wall-time rate is printed beside it
+	wp_rate=$(awk -v t="${CPU[where_pkts]}" -v n="$tcp_packets" 'BEGIN { printf "%.1f", n / t / 1e6 }')
+	wp_wall=$(awk -v t="${WALL[where_pkts]}" -v n="$tcp_packets" 'BEGIN { printf "%.1f", n / t / 1e6 }')
 	wc_ms=$(awk -v t="${WALL[where_conns]}" 'BEGIN { printf "%.1f", t * 1000 }')
 	printf '\ntargets\n'
-	printf '  %-72s %s\n' \
+	printf '  %-90s %s\n' \
 		"extract / bare pcap_next_ex loop = $x (target <= 1.0)" "$(verdict "$x <= 1.0")" \
 		"cache size = $pct% of the capture (target <= 1%)" "$(verdict "$pct <= 1")" \
 		"cache size = $bpp bytes per TCP packet (target <= 10)" "$(verdict "$bpp <= 10")" \
 		"conns = $conns_ms ms (target < 100 ms)" "$(verdict "$conns_ms < 100")" \
 		"ladder, largest connection ($big_pkts packets) = $ladder_ms ms (target < 50 ms)" \
 		"$(verdict "$ladder_ms < 50")" \
-		"packets --where, every record = $wp_rate M rows/s on one core (target >= 20)" \
+		"packets --where, every record = $wp_rate M rows per CPU second (wall: $wp_wall) (target >= 20)" \
 		"$(verdict "$wp_rate >= 20")" \
 		"conns --where = $wc_ms ms (target < 50 ms)" "$(verdict "$wc_ms < 50")"
 	if [[ $HAVE_SQL == 1 ]]; then
 		sg_ms=$(awk -v t="${WALL[sql_group]}" 'BEGIN { printf "%.1f", t * 1000 }')
 		sj_ms=$(awk -v t="${WALL[sql_join]}" 'BEGIN { printf "%.1f", t * 1000 }')
-		printf '  %-72s %s\n' \
+		printf '  %-90s %s\n' \
 			"sql GROUP BY over conns = $sg_ms ms (target < 100 ms)" "$(verdict "$sg_ms < 100")" \
 			"sql conns JOIN packets, one stream = $sj_ms ms (target < 100 ms)" "$(verdict "$sj_ms < 100")"
 	fi
