@@ -388,7 +388,7 @@ static bool passes(struct query *q, const struct field_row *r)
 
 uint32_t query_pkt_reads(const struct query *q)
 {
-	return q->f ? q->pkt_reads : 0;
+	return q->pkt_reads;	/* 0 without --where */
 }
 
 bool query_where(struct query *q, const struct field_row *in)

@@ -370,6 +370,23 @@ const uint8_t cache_pkt_field_size[PKT_NFIELDS] = {
 #undef PKT_FIELD
 };
 
+uint32_t cache_pkt_columns_for(uint32_t fields, size_t r)
+{
+	for (unsigned f = 0; f < PKT_NFIELDS; f++) {
+		uint32_t bit = UINT32_C(1) << f;
+
+		if (!(fields & bit))
+			continue;
+		if (cache_pkt_field_off[f] + cache_pkt_field_size[f] > r)
+			fields &= ~bit;
+		for (size_t k = 0; k < sizeof(backref_fields) / sizeof(backref_fields[0]); k++)
+			if (backref_fields[k] == cache_pkt_field_off[f] &&
+			    r >= sizeof(struct cache_pkt_layout))
+				fields |= PKT_BIT(frame);
+	}
+	return fields;
+}
+
 void cache_pkt_column(uint64_t *out, const uint8_t *planes, size_t n,
 		      size_t r, unsigned f, const uint64_t *frames)
 {

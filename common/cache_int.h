@@ -94,6 +94,14 @@ extern const uint8_t cache_pkt_field_off[PKT_NFIELDS];
 extern const uint8_t cache_pkt_field_size[PKT_NFIELDS];
 
 /*
+ * The fields (a set of PKT_BIT) to decode with cache_pkt_column() so as to
+ * have those in `fields`, for records of r bytes: with `frame` when a
+ * frame reference is asked for (it is stored relative to it), without
+ * the fields that lie beyond the record (they read as 0).
+ */
+uint32_t cache_pkt_columns_for(uint32_t fields, size_t r);
+
+/*
  * Field f (PKT_FI_*) of the n records of a filter 3 or 4 PKT block of
  * stride r, straight from its decompressed, still shuffled bytes `planes`
  * (only the field's own planes are read), into out[0..n): the delta and

@@ -76,7 +76,8 @@ struct cache_reader {
 	uint8_t *comp;
 	size_t comp_cap;
 	struct column *cols;	/* filter 4: the last block's columns */
-	uint32_t ncols, capcols;
+	uint32_t ncols;
+	size_t cols_cap;	/* bytes */
 	/* frame-order scans: a block's planes, and a prefilter's columns */
 	uint8_t *planes;
 	size_t planes_cap;
@@ -116,6 +117,22 @@ static int read_at(struct cache_reader *r, void *buf, size_t n, uint64_t off,
 	return 0;
 }
 
+/* Makes the buffer *pp (of *cap bytes) hold at least need bytes. */
+static int grow_buf(struct cache_reader *r, void *pp, size_t *cap, size_t need,
+		    struct err *e)
+{
+	void **p = pp;
+
+	if (need > *cap) {
+		void *q = realloc(*p, need);
+		if (!q)
+			return err_set(e, ERR_NOMEM, r->path, "out of memory");
+		*p = q;
+		*cap = need;
+	}
+	return 0;
+}
+
 static size_t delta_restart(unsigned filter)
 {
 	return filter >= CACHE_FILTER_DELTA_RESTART_SHUFFLE ? CACHE_DELTA_RESTART : 0;
@@ -137,13 +154,8 @@ static int read_columns(struct cache_reader *r, const struct cache_block *b,
 	head = CACHE_COLDIR_HEAD + (size_t)n * CACHE_COLDIR_ENTRY;
 	if (n == 0 || n > b->rec_size || head > b->comp_size)
 		goto bad;
-	if (n > r->capcols) {
-		struct column *q = realloc(r->cols, n * sizeof(*q));
-		if (!q)
-			return err_set(e, ERR_NOMEM, r->path, "out of memory");
-		r->cols = q;
-		r->capcols = n;
-	}
+	if (grow_buf(r, &r->cols, &r->cols_cap, n * sizeof(*r->cols), e))
+		return ERR_NOMEM;
 	at = head;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *d = r->comp + CACHE_COLDIR_HEAD + (size_t)i * CACHE_COLDIR_ENTRY;
@@ -207,14 +219,8 @@ static int read_block(struct cache_reader *r, const struct cache_block *ie,
 		return err_set_at(e, ERR_CORRUPT, r->path, ERR_AT_OFFSET,
 				  ie->offset, "bad block sizes (%u records of %u bytes, %u bytes)",
 				  b.nrecs, b.rec_size, b.raw_size);
-	if (b.comp_size > r->comp_cap) {
-		uint8_t *q = realloc(r->comp, b.comp_size);
-		if (!q)
-			return err_set(e, ERR_NOMEM, r->path, "out of memory");
-		r->comp = q;
-		r->comp_cap = b.comp_size;
-	}
-	if ((rc = read_at(r, r->comp, b.comp_size,
+	if ((rc = grow_buf(r, &r->comp, &r->comp_cap, b.comp_size, e)) ||
+	    (rc = read_at(r, r->comp, b.comp_size,
 			  ie->offset + CACHE_BLOCK_HEADER_SIZE, e)))
 		return rc;
 	if (crc32c(0, r->comp, b.comp_size) != b.crc)
@@ -299,6 +305,20 @@ static int load_block_raw(struct cache_reader *r, const struct cache_block *ie,
 	return 0;
 }
 
+/* Undoes block b's filter: its decompressed bytes `raw` into recs, the
+ * records as the writer encoded them. */
+static void unfilter(uint8_t *recs, const uint8_t *raw, const struct cache_block *b)
+{
+	if (b->filter == CACHE_FILTER_NONE) {
+		memcpy(recs, raw, b->raw_size);
+		return;
+	}
+	cache_unshuffle(recs, raw, b->nrecs, b->rec_size);
+	if (b->filter >= CACHE_FILTER_DELTA_SHUFFLE)
+		cache_delta_decode(recs, b->nrecs, b->rec_size,
+				   delta_restart(b->filter));
+}
+
 /*
  * Reads, checks and decompresses a block (load_block_raw), then undoes
  * its filter: the records as the writer encoded them.
@@ -319,10 +339,7 @@ static int load_block(struct cache_reader *r, const struct cache_block *ie,
 			free(raw);
 			return err_set(e, ERR_NOMEM, r->path, "out of memory");
 		}
-		cache_unshuffle(recs, raw, b.nrecs, b.rec_size);
-		if (b.filter >= CACHE_FILTER_DELTA_SHUFFLE)
-			cache_delta_decode(recs, b.nrecs, b.rec_size,
-					   delta_restart(b.filter));
+		unfilter(recs, raw, &b);
 		free(raw);
 		raw = recs;
 	}
@@ -799,13 +816,8 @@ static int chunk_rows(struct cache_reader *r, uint32_t k, uint32_t row,
 		first = row - row % CACHE_DELTA_RESTART;
 	n = row + count - first;
 	need = (size_t)n * stride;
-	if (need > r->rowscap) {
-		uint8_t *q = realloc(r->rows, need ? need : 1);
-		if (!q)
-			return err_set(e, ERR_NOMEM, r->path, "out of memory");
-		r->rows = q;
-		r->rowscap = need;
-	}
+	if ((rc = grow_buf(r, &r->rows, &r->rowscap, need ? need : 1, e)))
+		return rc;
 	cache_unshuffle_rows(r->rows, r->rawblk, r->rawhdr.nrecs, stride, first, n);
 	if (r->rawhdr.filter >= CACHE_FILTER_DELTA_SHUFFLE)
 		cache_delta_decode(r->rows, n, stride,
@@ -940,21 +952,6 @@ static void heap_replace_top(struct heap *h, const struct run *x)
 	h->v[i] = last;
 }
 
-static int grow_buf(struct cache_reader *r, void *pp, size_t *cap, size_t need,
-		    struct err *e)
-{
-	void **p = pp;
-
-	if (need > *cap) {
-		void *q = realloc(*p, need);
-		if (!q)
-			return err_set(e, ERR_NOMEM, r->path, "out of memory");
-		*p = q;
-		*cap = need;
-	}
-	return 0;
-}
-
 /*
  * Tests every record of filter 4 block b with pf->keep, decoding only the
  * fields pf->need names (from the columns that hold them), into match[];
@@ -964,18 +961,13 @@ static int prefilter_columns(struct cache_reader *r, const struct cache_block *b
 			     const struct cache_pkt_filter *pf, uint8_t *match,
 			     uint32_t *kept, struct err *e)
 {
-	uint32_t need = pf->need, n = b->nrecs, k = 0;
+	uint32_t need = cache_pkt_columns_for(pf->need, b->rec_size);
+	uint32_t n = b->nrecs, k = 0;
 	const uint64_t *col[PKT_NFIELDS] = { 0 };
 	unsigned fields[PKT_NFIELDS], nfields = 0;
 	struct cache_pkt p = { 0 };	/* the fields not set stay 0 */
 	int rc;
 
-	if (need & (PKT_BIT(acked_frame) | PKT_BIT(dupack_frame)))
-		need |= PKT_BIT(frame);	/* stored relative to it */
-	for (unsigned f = 0; f < PKT_NFIELDS; f++)
-		if ((need >> f & 1) &&
-		    cache_pkt_field_off[f] + cache_pkt_field_size[f] > b->rec_size)
-			need &= ~(UINT32_C(1) << f);	/* not in these records: 0 */
 	for (uint32_t m = need; m; m &= m - 1)
 		k++;
 	if ((rc = grow_buf(r, &r->vals, &r->vals_cap, (size_t)k * n * 8 + 8, e)) ||
@@ -1042,12 +1034,7 @@ static int load_scan_block(struct cache_reader *r, const struct cache_block *ie,
 		rc = err_set(e, ERR_NOMEM, r->path, "out of memory");
 		goto out;
 	}
-	if (b.filter == CACHE_FILTER_NONE)
-		memcpy(recs, r->planes, b.raw_size);
-	else
-		cache_unshuffle(recs, r->planes, b.nrecs, stride);
-	if (b.filter >= CACHE_FILTER_DELTA_SHUFFLE)
-		cache_delta_decode(recs, b.nrecs, stride, delta_restart(b.filter));
+	unfilter(recs, r->planes, &b);
 	if (pf && b.filter != CACHE_FILTER_COLUMNS)
 		for (uint32_t i = 0; i < b.nrecs; i++) {
 			struct cache_pkt p;

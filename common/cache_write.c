@@ -201,9 +201,11 @@ static int compress_write(struct cache_writer *w, uint8_t type, uint8_t *raw,
 	size_t bound = ZSTD_compressBound(raw_size);
 	size_t clen;
 
-	if (type == CACHE_BLK_PKT)	/* the directory, and a frame per field */
-		bound = CACHE_COLDIR_HEAD + PKT_NFIELDS * (CACHE_COLDIR_ENTRY +
-				ZSTD_compressBound((size_t)nrecs * 8));
+	if (type == CACHE_BLK_PKT) {	/* the directory, and a frame per field */
+		bound = CACHE_COLDIR_HEAD + PKT_NFIELDS * CACHE_COLDIR_ENTRY;
+		for (unsigned f = 0; f < PKT_NFIELDS; f++)
+			bound += ZSTD_compressBound((size_t)cache_pkt_field_size[f] * nrecs);
+	}
 	if (bound > w->comp_cap) {
 		uint8_t *q = realloc(w->comp, bound);
 		if (!q)

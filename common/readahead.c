@@ -103,6 +103,25 @@ static void *reader(void *arg)
 	}
 }
 
+/* Starts the reader thread; false (nothing left to undo) when it cannot. */
+static bool start(struct readahead *r)
+{
+	if (pthread_mutex_init(&r->mu, NULL) != 0)
+		return false;
+	if (pthread_cond_init(&r->nonempty, NULL) != 0)
+		goto out_mu;
+	if (pthread_cond_init(&r->nonfull, NULL) != 0)
+		goto out_nonempty;
+	if (pthread_create(&r->thread, NULL, reader, r) == 0)
+		return true;
+	pthread_cond_destroy(&r->nonfull);
+out_nonempty:
+	pthread_cond_destroy(&r->nonempty);
+out_mu:
+	pthread_mutex_destroy(&r->mu);
+	return false;
+}
+
 int readahead_new(struct readahead **out, struct capture *cap, bool offsets,
 		  struct err *e)
 {
@@ -114,21 +133,7 @@ int readahead_new(struct readahead **out, struct capture *cap, bool offsets,
 	r->cap = cap;
 	r->offsets = offsets;
 	atomic_init(&r->stop, false);
-	if (pthread_mutex_init(&r->mu, NULL) == 0) {
-		if (pthread_cond_init(&r->nonempty, NULL) == 0) {
-			if (pthread_cond_init(&r->nonfull, NULL) == 0) {
-				/* no thread (a limit on threads): read inline */
-				r->threaded = pthread_create(&r->thread, NULL,
-							     reader, r) == 0;
-				if (!r->threaded)
-					pthread_cond_destroy(&r->nonfull);
-			}
-			if (!r->threaded)
-				pthread_cond_destroy(&r->nonempty);
-		}
-		if (!r->threaded)
-			pthread_mutex_destroy(&r->mu);
-	}
+	r->threaded = start(r);		/* else (a limit on threads) read inline */
 	*out = r;
 	return 0;
 }

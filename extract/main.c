@@ -58,7 +58,9 @@ static void usage(FILE *f)
 
 /* The temporary cache, for the signal handler to remove. */
 static char tmp_path[4096];
-/* The signals on_signal() handles (main() fills it). */
+/* The signals on_signal() handles, as a list and as a set (main() fills
+ * it). */
+static const int cleanup_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 static sigset_t cleanup_signals;
 
 static void on_signal(int sig)
@@ -389,13 +391,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: -o takes one capture; give captures one at a time or drop -o\n", prog);
 		return 2;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
 	sigemptyset(&cleanup_signals);
-	sigaddset(&cleanup_signals, SIGINT);
-	sigaddset(&cleanup_signals, SIGTERM);
-	sigaddset(&cleanup_signals, SIGHUP);
+	for (size_t i = 0; i < sizeof(cleanup_sigs) / sizeof(cleanup_sigs[0]); i++) {
+		signal(cleanup_sigs[i], on_signal);
+		sigaddset(&cleanup_signals, cleanup_sigs[i]);
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o.out && strcmp(o.out, "-") == 0) {

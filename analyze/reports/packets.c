@@ -67,20 +67,30 @@ static const struct query_spec *packets_spec(void *state)
 	return &spec;
 }
 
+/*
+ * Packet p's row (with its connection, when the query needs it); false
+ * when the connection selection leaves p out.  arg: run, state, and the
+ * one connection being read (or NULL).
+ */
+static bool row_of(void **arg, const struct cache_pkt *p, struct field_row *r)
+{
+	struct packets *s = arg[1];
+	const struct cache_conn *c = arg[2];
+
+	if (s->want && (p->stream >= s->nwant || !s->want[p->stream]))
+		return false;
+	if (s->conns && p->stream < s->nwant)
+		c = &s->conns[p->stream];
+	*r = (struct field_row){ .pkt = p, .conn = c, .t0 = s->t0 };
+	return true;
+}
+
 static int emit(void *arg, const struct cache_pkt *p)
 {
 	struct report_run *run = ((void **)arg)[0];
-	struct packets *s = ((void **)arg)[1];
-	const struct cache_conn *c = ((void **)arg)[2];
-	struct field_row r = { .pkt = p, .t0 = s->t0 };
+	struct field_row r;
 
-	if (s->want && (p->stream >= s->nwant || !s->want[p->stream]))
-		return 0;
-	if (s->conns && p->stream < s->nwant)
-		r.conn = &s->conns[p->stream];
-	else
-		r.conn = c;
-	return query_row(run->q, &r, run->err);
+	return row_of(arg, p, &r) ? query_row(run->q, &r, run->err) : 0;
 }
 
 /* The scan's test before a record is decoded whole: the selection and
@@ -88,16 +98,9 @@ static int emit(void *arg, const struct cache_pkt *p)
 static bool keep(void *arg, const struct cache_pkt *p)
 {
 	struct report_run *run = ((void **)arg)[0];
-	struct packets *s = ((void **)arg)[1];
-	struct field_row r = { .pkt = p, .t0 = s->t0 };
+	struct field_row r;
 
-	if (p->stream >= s->nwant)
-		return !s->want && !s->conns;
-	if (s->want && !s->want[p->stream])
-		return false;
-	if (s->conns)
-		r.conn = &s->conns[p->stream];
-	return query_where(run->q, &r);
+	return row_of(arg, p, &r) && query_where(run->q, &r);
 }
 
 static int mark(void *arg, const struct cache_conn *c)
