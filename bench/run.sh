@@ -90,7 +90,7 @@ median() {
 measure() {
 	local name=$1 runs=$2 label=$3
 	shift 3
-	local i t0 t1 rc cpu rss walls=() cpus=() rss_max=0
+	local i t0 t1 rc cpu rss walls=() cpus=() rss_max=0 t_read t_track t_comp
 	ROWS+=("$name")
 	LABEL[$name]=$label
 	log "$label: $runs run(s)"
@@ -112,6 +112,12 @@ measure() {
 		walls+=("$((t1 - t0))")                       # microseconds
 		read -r cpu rss < "$OUT/time.txt"
 		cpus+=("$cpu")
+		# extract's summary says where its CPU went, by thread
+		if [[ $name == extract ]]; then
+			read -r t_read t_track t_comp < <(awk '/^  CPU / {
+				gsub(/,/, ""); print $7 * 1000, $12 * 1000, $17 * 1000 }' "$OUT/stderr.txt")
+			x_read+=("$t_read"); x_track+=("$t_track"); x_comp+=("$t_comp")
+		fi
 		if ((rss > rss_max)); then rss_max=$rss; fi
 	done
 	WALL[$name]=$(printf '%s\n' "${walls[@]}" | median | awk '{ printf "%.6f", $1 / 1e6 }')
@@ -138,7 +144,11 @@ WARM=$PCAP
 measure cat     "$RUNS" "cat FILE"                     cat "$PCAP"
 measure bare    "$RUNS" "pcapread FILE (bare loop)"    "$OUT/pcapread" "$PCAP"
 measure bare_b  "$RUNS" "pcapread -b FILE (1 MiB buf)" "$OUT/pcapread" -b "$PCAP"
-measure extract "$RUNS" "tcpsift-extract -q -o CACHE FILE" "$EXTRACT" -q -o "$CACHE" "$PCAP"
+x_read=() x_track=() x_comp=()
+measure extract "$RUNS" "tcpsift-extract -o CACHE FILE" "$EXTRACT" -o "$CACHE" "$PCAP"
+X_READ=$(printf '%s\n' "${x_read[@]}" | median | awk '{ print $1 / 1000 }')
+X_TRACK=$(printf '%s\n' "${x_track[@]}" | median | awk '{ print $1 / 1000 }')
+X_COMP=$(printf '%s\n' "${x_comp[@]}" | median | awk '{ print $1 / 1000 }')
 
 # Facts about the capture and the cache, from the cache's info report.
 info_field() {
@@ -219,6 +229,22 @@ report() {
 		printf '%-46s %9.4f %9.4f %9s %9s %12.1f\n' "${LABEL[$name]}" "${WALL[$name]}" \
 			"${CPU[$name]}" "$mbs" "$ratio" "$(awk -v k="${RSS[$name]}" 'BEGIN { print k / 1024 }')"
 	done
+
+	# Extract's three threads (its summary line "CPU ..."): wall time can
+	# be no less than the busiest thread, nor than all of them shared out
+	# over the cores.
+	local cores lb
+	cores=$(nproc)
+	lb=$(awk -v a="$X_READ" -v b="$X_TRACK" -v c="$X_COMP" -v n="$cores" 'BEGIN {
+		m = a; if (b > m) m = b; if (c > m) m = c
+		t = (a + b + c) / n; print (t > m) ? t : m }')
+	printf '\nextract CPU by thread (medians), each as a share of the bare loop'"'"'s wall time\n'
+	printf '  %-28s %7.2f s  %5.2f\n' \
+		"reading and decoding" "$X_READ" "$(awk -v t="$X_READ" -v b="$bare" 'BEGIN { print t / b }')" \
+		"tracking and analysis" "$X_TRACK" "$(awk -v t="$X_TRACK" -v b="$bare" 'BEGIN { print t / b }')" \
+		"compressing and writing" "$X_COMP" "$(awk -v t="$X_COMP" -v b="$bare" 'BEGIN { print t / b }')"
+	printf '  %-28s %7.2f s  %5.2f\n' \
+		"least wall time on $cores cores" "$lb" "$(awk -v t="$lb" -v b="$bare" 'BEGIN { print t / b }')"
 
 	local x bpp pct conns_ms ladder_ms wp_rate wp_wall wc_ms sg_ms sj_ms
 	x=$(awk -v t="${WALL[extract]}" -v b="$bare" 'BEGIN { printf "%.3f", t / b }')

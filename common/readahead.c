@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "readahead.h"
 
@@ -47,6 +48,8 @@ struct readahead {
 	struct readahead_frame one;	/* the frame, without a thread */
 	int end_rc;			/* without a thread: the end, once seen */
 	bool ended;
+	int64_t cpu_ns;			/* the reader's CPU time, set with the
+					   last batch; -1 until then */
 	struct batch b[NBATCHES];
 };
 
@@ -93,6 +96,12 @@ static void *reader(void *arg)
 			b->n++;
 		b->last = rc != 1;
 		b->rc = rc;
+		if (b->last) {		/* published with the batch, below */
+			struct timespec t;
+
+			if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0)
+				r->cpu_ns = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+		}
 
 		pthread_mutex_lock(&r->mu);
 		r->len++;
@@ -132,6 +141,7 @@ int readahead_new(struct readahead **out, struct capture *cap, bool offsets,
 		return err_set(e, ERR_NOMEM, NULL, "out of memory");
 	r->cap = cap;
 	r->offsets = offsets;
+	r->cpu_ns = -1;
 	atomic_init(&r->stop, false);
 	r->threaded = start(r);		/* else (a limit on threads) read inline */
 	*out = r;
@@ -186,6 +196,15 @@ int readahead_next(struct readahead *r, const struct readahead_frame **f,
 		r->taken = true;
 		r->pos = 0;
 	}
+}
+
+int64_t readahead_cpu_ns(const struct readahead *r)
+{
+	/* r->cpu_ns was written before the last batch was counted full
+	 * under the mutex, and the caller has taken that batch since */
+	if (!r->threaded || !r->taken || !r->b[r->head].last)
+		return -1;
+	return r->cpu_ns;
 }
 
 void readahead_free(struct readahead *r)

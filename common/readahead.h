@@ -56,6 +56,13 @@ int readahead_new(struct readahead **out, struct capture *cap, bool offsets,
 int readahead_next(struct readahead *r, const struct readahead_frame **f,
 		   struct err *e);
 
+/*
+ * The CPU time the reading thread used, ns, once readahead_next() has
+ * returned the end or an error; -1 before that, and when there is no
+ * thread (the caller's own time then includes the reading).
+ */
+int64_t readahead_cpu_ns(const struct readahead *r);
+
 /* Stops the thread and frees r; the capture is the caller's again.  NULL
  * is a no-op. */
 void readahead_free(struct readahead *r);

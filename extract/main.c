@@ -155,9 +155,32 @@ static bool same_file(const char *a, const char *b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/*
+ * Where one capture's CPU time went, ns: the process's clocks read at the
+ * start, and the reading thread's time (-1 when it is not known: reading
+ * then counts as tracking).
+ */
+struct cpu_use {
+	int64_t process0, main0;
+	int64_t reader;
+};
+
+static void print_cpu(const struct cpu_use *u)
+{
+	int64_t total = now_ns(CLOCK_PROCESS_CPUTIME_ID) - u->process0;
+	int64_t track = now_ns(CLOCK_THREAD_CPUTIME_ID) - u->main0;
+	int64_t read = u->reader >= 0 ? u->reader : 0;
+	int64_t comp = total - track - read;
+
+	/* threads joined: their time is in the process's clock */
+	fprintf(stderr, "  CPU %.2f s: reading and decoding %.2f s, tracking and analysis %.2f s, compressing and writing %.2f s\n",
+		(double)total / 1e9, (double)read / 1e9, (double)track / 1e9,
+		(double)(comp > 0 ? comp : 0) / 1e9);
+}
+
 static void print_summary(const char *in, const char *out, const struct counts *c,
 			  const struct flow_stats *fs, uint64_t capsize,
-			  int64_t start)
+			  int64_t start, const struct cpu_use *u)
 {
 	char cs[32], span[32], first[TIMEFMT_ISO_MAX];
 	struct stat ost;
@@ -185,6 +208,7 @@ static void print_summary(const char *in, const char *out, const struct counts *
 	fprintf(stderr, "  cache %s (%.2f%% of the capture, %.1f bytes/packet), %.2f s\n",
 		cs, capsize ? 100.0 * (double)size / (double)capsize : 0.0,
 		c->tcp ? (double)size / (double)c->tcp : 0.0, el);
+	print_cpu(u);
 }
 
 static void fill_meta(struct cache_meta *m, const struct capture *cap,
@@ -238,6 +262,8 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 	const struct readahead_frame *fr;
 	uint64_t capsize;
 	int64_t start = now_ns(CLOCK_MONOTONIC), next_progress = 0;
+	struct cpu_use cpu = { now_ns(CLOCK_PROCESS_CPUTIME_ID),
+			       now_ns(CLOCK_THREAD_CPUTIME_ID), -1 };
 	bool tty = !o->quiet && isatty(STDERR_FILENO), read_failed = false;
 	sigset_t oldmask;
 	int rc, nrc;
@@ -298,6 +324,7 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 			goto out_abort;
 		}
 	}
+	cpu.reader = readahead_cpu_ns(ra);
 	readahead_free(ra);	/* the capture is ours again */
 	ra = NULL;
 	if (tty)
@@ -335,7 +362,7 @@ static int extract_one(const char *in, const char *out, const struct opts *o,
 	if (rc)
 		goto out_close;
 	if (!o->quiet) {
-		print_summary(in, out, &c, &fs, capture_size(cap), start);
+		print_summary(in, out, &c, &fs, capture_size(cap), start, &cpu);
 		if (capture_is_fallback(cap))
 			fprintf(stderr, "  (libpcap stopped at an interface of another link type or snaplen; read on with tcpsift's pcapng reader)\n");
 	}
