@@ -19,9 +19,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "readahead.h"
+#include "slab.h"
 
 enum { BATCH_FRAMES = 512, NBATCHES = 128 };
 
@@ -134,11 +136,13 @@ out_mu:
 int readahead_new(struct readahead **out, struct capture *cap, bool offsets,
 		  struct err *e)
 {
-	struct readahead *r = calloc(1, sizeof(*r));
+	/* 7 MB written by one thread and read by another, over and over */
+	struct readahead *r = slab_big_alloc(sizeof(*r));
 
 	*out = NULL;
 	if (!r)
 		return err_set(e, ERR_NOMEM, NULL, "out of memory");
+	memset(r, 0, sizeof(*r));
 	r->cap = cap;
 	r->offsets = offsets;
 	r->cpu_ns = -1;
