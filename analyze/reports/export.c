@@ -171,6 +171,7 @@ static int export_all(void *state, struct out *o, char *const *paths,
 	long long rows[SQLVT_NTABLES] = { 0 };
 	struct sqlvt *v;
 	struct stat st;
+	sigset_t sigs, oldmask;
 	char tmp[4096];
 
 	(void)o;
@@ -183,18 +184,29 @@ static int export_all(void *state, struct out *o, char *const *paths,
 		return err_set(e, ERR_USAGE, x->path, "path too long");
 	if ((rc = sqlvt_open(&v, paths, npaths, e)))
 		return rc;
+	/*
+	 * An interrupted export leaves neither OUT.db nor a temporary file:
+	 * the signals wait from before the file exists until the handler
+	 * knows its name.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, &oldmask);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		rc = err_set(e, ERR_IO, x->path, "cannot create %s: %s", tmp,
 			     strerror(errno));
 		goto out_close;
 	}
 	fchmod(fd, 0644);
 	close(fd);
-	/* an interrupted export leaves neither OUT.db nor a temporary file */
 	snprintf(tmp_db, sizeof(tmp_db), "%s", tmp);
 	snprintf(tmp_journal, sizeof(tmp_journal), "%s-journal", tmp);
 	catch_signals(on_signal);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	if ((rc = write_db(tmp, x->path, v, rows, e)) || (rc = sync_file(tmp, e)))
 		goto out_unlink;
 	if (rename(tmp, x->path) != 0) {
