@@ -18,6 +18,7 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -142,7 +143,9 @@ int readahead_new(struct readahead **out, struct capture *cap, bool offsets,
 	*out = NULL;
 	if (!r)
 		return err_set(e, ERR_NOMEM, NULL, "out of memory");
-	memset(r, 0, sizeof(*r));
+	/* the batches are written before they are read: not cleared, so
+	 * their pages are touched only as far as frames fill them */
+	memset(r, 0, offsetof(struct readahead, b));
 	r->cap = cap;
 	r->offsets = offsets;
 	r->cpu_ns = -1;

@@ -1,7 +1,8 @@
 /*
  * fuzz-extract.c - libFuzzer target for the whole extraction path: the
- * input is a capture file (pcap or pcapng); it goes through capture.c,
- * decode.c, the tracker with Wireshark's analysis and Zeek's state machine
+ * input is a capture file (pcap or pcapng); it goes through capture.c
+ * and decode.c on the read-ahead thread (readahead.c), as in
+ * tcpsift-extract, then the tracker with Wireshark's analysis and Zeek's state machine
  * (flow.c, analysis.c, connstats.c, zeek.c) and the writer, and the cache
  * it makes is then read back in full.  Nothing may crash, leak or fail
  * to read back.
@@ -16,6 +17,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "flow.h"
+#include "readahead.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cache_writer *w = NULL;
 	struct flow_table *ft = NULL;
 	struct cache_reader *r = NULL;
-	struct capture_frame fr;
+	struct readahead *ra = NULL;
+	const struct readahead_frame *fr;
 	struct cache_meta meta;
 	struct err e;
 	uint64_t frame = 0;
@@ -57,17 +60,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err_clear(&e);
 	if (capture_open(&cap, in, &e))
 		goto out;
-	if (cache_writer_open(&w, out, 1, &e) || flow_new(&ft, w, &e))
+	if (cache_writer_open(&w, out, 1, &e) || flow_new(&ft, w, &e) ||
+	    readahead_new(&ra, cap, true, &e))
 		goto out;
-	while ((rc = capture_next(cap, &fr, &e)) == 1) {
-		struct decode_tcp d;
-
+	while ((rc = readahead_next(ra, &fr, &e)) == 1) {
 		frame++;
-		if (decode_frame(fr.linktype, fr.data, fr.caplen, fr.wire_len, &d) != DECODE_TCP)
+		if (fr->res != DECODE_TCP)
 			continue;
-		if (flow_packet(ft, frame, fr.ts, fr.wire_len, &d, true, &e))
+		if (flow_packet(ft, frame, fr->ts, fr->wire_len, &fr->d, true, &e))
 			goto out;
 	}
+	readahead_free(ra);
+	ra = NULL;
 	if (flow_finish(ft, &e))
 		goto out;
 	flow_free(ft);
@@ -88,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 out:
+	readahead_free(ra);
 	cache_close(r);
 	flow_free(ft);
 	cache_writer_abort(w);
