@@ -35,7 +35,6 @@
 #include "cache.h"
 #include "cache_int.h"
 #include "crc32c.h"
-#include "slab.h"
 
 /* Records per page: most connections of a capture fit in one. */
 enum { PAGE_RECS = 32 };
@@ -93,7 +92,6 @@ struct cache_writer {
 	uint64_t nconns, nchunks;	/* records written */
 	struct cache_stream *head, *tail;	/* streams with pending records */
 	struct pkt_page *free_pages;	/* pages no stream holds */
-	struct slab pages, streams;	/* every pkt_page and cache_stream */
 
 	struct cache_block *index;	/* every block written */
 	uint32_t nindex, capindex;
@@ -275,9 +273,7 @@ static uint8_t *spare_get(struct cache_writer *w, size_t size, uint8_t type)
 			buf = w->spare[--w->nspare];
 		pthread_mutex_unlock(&w->mu);
 	}
-	if (buf)
-		return buf;
-	return type == CACHE_BLK_PKT ? slab_big_alloc(size) : malloc(size);
+	return buf ? buf : malloc(size);
 }
 
 static void *worker(void *arg)
@@ -371,10 +367,7 @@ static int blockbuf_init(struct blockbuf *bb, uint8_t type, uint32_t rec_size,
 	bb->max_recs = max_recs;
 	bb->n = 0;
 	bb->min_frame = UINT64_MAX;
-	/* PKT blocks: filled, shuffled and compressed over and over */
-	bb->recs = type == CACHE_BLK_PKT ?
-		slab_big_alloc((size_t)rec_size * max_recs) :
-		malloc((size_t)rec_size * max_recs);
+	bb->recs = malloc((size_t)rec_size * max_recs);
 	return bb->recs ? 0 : -1;
 }
 
@@ -426,10 +419,8 @@ int cache_writer_open(struct cache_writer **out, const char *path, int level,
 		free(w);
 		return err_set(e, ERR_USAGE, path, "path too long");
 	}
-	slab_init(&w->pages, sizeof(struct pkt_page));
-	slab_init(&w->streams, sizeof(struct cache_stream));
 	w->zc = ZSTD_createCCtx();
-	w->shuf = slab_big_alloc((size_t)CACHE_PKT_BLOCK_RECS * CACHE_PKT_SIZE >
+	w->shuf = malloc((size_t)CACHE_PKT_BLOCK_RECS * CACHE_PKT_SIZE >
 			 (size_t)CACHE_CONN_BLOCK_RECS * CACHE_CONN_SIZE ?
 			 (size_t)CACHE_PKT_BLOCK_RECS * CACHE_PKT_SIZE :
 			 (size_t)CACHE_CONN_BLOCK_RECS * CACHE_CONN_SIZE);
@@ -490,16 +481,15 @@ const char *cache_writer_temp_path(const struct cache_writer *w)
 struct cache_stream *cache_writer_stream_begin(struct cache_writer *w,
 					       uint32_t stream)
 {
-	struct cache_stream *cs = slab_get(&w->streams);
+	struct cache_stream *cs = calloc(1, sizeof(*cs));
 
 	if (!cs)
 		return NULL;
-	memset(cs, 0, sizeof(*cs));
 	cs->stream = stream;
 	if (stream >= w->nstreamdir) {
 		if (grow(&w->streamdir, &w->capstreamdir, stream + 1,
 			 sizeof(*w->streamdir))) {
-			slab_put(&w->streams, cs);
+			free(cs);
 			return NULL;
 		}
 		for (uint32_t i = w->nstreamdir; i <= stream; i++)
@@ -597,7 +587,7 @@ int cache_writer_pkt(struct cache_writer *w, struct cache_stream *cs,
 
 		if (pg)
 			w->free_pages = pg->next;
-		else if (!(pg = slab_get(&w->pages)))
+		else if (!(pg = malloc(sizeof(*pg))))
 			return err_set(e, ERR_NOMEM, w->tmp, "out of memory");
 		pg->next = NULL;
 		if (cs->last)
@@ -634,7 +624,7 @@ static void stream_free(struct cache_writer *w, struct cache_stream *cs)
 		pending_unlink(w, cs);
 	pages_put(w, cs);
 	free(cs->chunks);
-	slab_put(&w->streams, cs);
+	free(cs);
 }
 
 int cache_writer_stream_end(struct cache_writer *w, struct cache_stream *cs,
@@ -797,8 +787,11 @@ void cache_writer_abort(struct cache_writer *w)
 	if (w->tmp[0])
 		unlink(w->tmp);
 	/* streams still pending belong to the tracker: it drops them first */
-	slab_release(&w->pages);
-	slab_release(&w->streams);
+	while (w->free_pages) {
+		struct pkt_page *pg = w->free_pages;
+		w->free_pages = pg->next;
+		free(pg);
+	}
 	ZSTD_freeCCtx(w->zc);
 	free(w->shuf);
 	free(w->comp);

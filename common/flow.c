@@ -19,7 +19,6 @@
 #include "analysis.h"
 #include "connstats.h"
 #include "flow.h"
-#include "slab.h"
 #include "zeek.h"
 
 struct key {
@@ -66,7 +65,6 @@ struct flow_table {
 	struct conn *all_head, *all_tail;
 	struct clist closed;
 	struct flow_stats st;
-	struct slab conns;	/* every struct conn (slab.h: why) */
 };
 
 static uint64_t rotl64(uint64_t x, unsigned r)
@@ -131,7 +129,6 @@ int flow_new(struct flow_table **out, struct cache_writer *w, struct err *e)
 		return err_set(e, ERR_NOMEM, NULL, "out of memory");
 	}
 	t->w = w;
-	slab_init(&t->conns, sizeof(struct conn));
 	*out = t;
 	return 0;
 }
@@ -248,7 +245,7 @@ static int conn_end(struct flow_table *t, struct conn *c, bool evicted,
 		t->all_tail = c->prev;
 	analysis_release(&c->an);
 	connstats_release(&c->st);
-	slab_put(&t->conns, c);
+	free(c);
 	t->st.open--;
 	if (evicted)
 		t->st.evicted++;
@@ -268,11 +265,9 @@ static struct conn *conn_start(struct flow_table *t, const struct key *k,
 		err_set(e, ERR_NOMEM, NULL, "out of memory");
 		return NULL;
 	}
-	c = slab_get(&t->conns);
-	if (c)
-		memset(c, 0, sizeof(*c));
+	c = calloc(1, sizeof(*c));
 	if (!c || !(c->cs = cache_writer_stream_begin(t->w, t->next_stream))) {
-		slab_put(&t->conns, c);
+		free(c);
 		err_set(e, ERR_NOMEM, NULL, "out of memory");
 		return NULL;
 	}
@@ -555,8 +550,8 @@ void flow_free(struct flow_table *t)
 		cache_writer_stream_drop(t->w, c->cs);
 		analysis_release(&c->an);
 		connstats_release(&c->st);
+		free(c);
 	}
-	slab_release(&t->conns);
 	free(t->slots);
 	free(t);
 }

@@ -18,13 +18,10 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "readahead.h"
-#include "slab.h"
 
 enum { BATCH_FRAMES = 512, NBATCHES = 128 };
 
@@ -137,15 +134,11 @@ out_mu:
 int readahead_new(struct readahead **out, struct capture *cap, bool offsets,
 		  struct err *e)
 {
-	/* 7 MB written by one thread and read by another, over and over */
-	struct readahead *r = slab_big_alloc(sizeof(*r));
+	struct readahead *r = calloc(1, sizeof(*r));
 
 	*out = NULL;
 	if (!r)
 		return err_set(e, ERR_NOMEM, NULL, "out of memory");
-	/* the batches are written before they are read: not cleared, so
-	 * their pages are touched only as far as frames fill them */
-	memset(r, 0, offsetof(struct readahead, b));
 	r->cap = cap;
 	r->offsets = offsets;
 	r->cpu_ns = -1;
