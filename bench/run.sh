@@ -114,9 +114,10 @@ measure() {
 		cpus+=("$cpu")
 		# extract's summary says where its CPU went, by thread
 		if [[ $name == extract ]]; then
-			read -r t_read t_track t_comp < <(awk '/^  CPU / {
-				gsub(/,/, ""); print $7 * 1000, $12 * 1000, $17 * 1000 }' "$OUT/stderr.txt")
-			x_read+=("$t_read"); x_track+=("$t_track"); x_comp+=("$t_comp")
+			read -r t_read t_track t_comp < <(sed -n 's/^  CPU .*reading and decoding \([0-9.]*\) s, tracking and analysis \([0-9.]*\) s, compressing and writing \([0-9.]*\) s$/\1 \2 \3/p' "$OUT/stderr.txt")
+			if [[ -n $t_comp ]]; then
+				x_read+=("$t_read"); x_track+=("$t_track"); x_comp+=("$t_comp")
+			fi
 		fi
 		if ((rss > rss_max)); then rss_max=$rss; fi
 	done
@@ -146,9 +147,14 @@ measure bare    "$RUNS" "pcapread FILE (bare loop)"    "$OUT/pcapread" "$PCAP"
 measure bare_b  "$RUNS" "pcapread -b FILE (1 MiB buf)" "$OUT/pcapread" -b "$PCAP"
 x_read=() x_track=() x_comp=()
 measure extract "$RUNS" "tcpsift-extract -o CACHE FILE" "$EXTRACT" -o "$CACHE" "$PCAP"
-X_READ=$(printf '%s\n' "${x_read[@]}" | median | awk '{ print $1 / 1000 }')
-X_TRACK=$(printf '%s\n' "${x_track[@]}" | median | awk '{ print $1 / 1000 }')
-X_COMP=$(printf '%s\n' "${x_comp[@]}" | median | awk '{ print $1 / 1000 }')
+# seconds, as extract prints them (hundredths); none when it read on its
+# main thread (no reading thread could be started)
+X_READ= X_TRACK= X_COMP=
+if ((${#x_comp[@]})); then
+	X_READ=$(printf '%s\n' "${x_read[@]}" | awk '{ print $1 * 1000 }' | median | awk '{ print $1 / 1000 }')
+	X_TRACK=$(printf '%s\n' "${x_track[@]}" | awk '{ print $1 * 1000 }' | median | awk '{ print $1 / 1000 }')
+	X_COMP=$(printf '%s\n' "${x_comp[@]}" | awk '{ print $1 * 1000 }' | median | awk '{ print $1 / 1000 }')
+fi
 
 # Facts about the capture and the cache, from the cache's info report.
 info_field() {
@@ -235,16 +241,20 @@ report() {
 	# over the cores.
 	local cores lb
 	cores=$(nproc)
-	lb=$(awk -v a="$X_READ" -v b="$X_TRACK" -v c="$X_COMP" -v n="$cores" 'BEGIN {
-		m = a; if (b > m) m = b; if (c > m) m = c
-		t = (a + b + c) / n; print (t > m) ? t : m }')
-	printf '\nextract CPU by thread (medians), each as a share of the bare loop'"'"'s wall time\n'
-	printf '  %-28s %7.2f s  %5.2f\n' \
-		"reading and decoding" "$X_READ" "$(awk -v t="$X_READ" -v b="$bare" 'BEGIN { print t / b }')" \
-		"tracking and analysis" "$X_TRACK" "$(awk -v t="$X_TRACK" -v b="$bare" 'BEGIN { print t / b }')" \
-		"compressing and writing" "$X_COMP" "$(awk -v t="$X_COMP" -v b="$bare" 'BEGIN { print t / b }')"
-	printf '  %-28s %7.2f s  %5.2f\n' \
-		"least wall time on $cores cores" "$lb" "$(awk -v t="$lb" -v b="$bare" 'BEGIN { print t / b }')"
+	if [[ -z $X_COMP ]]; then
+		printf '\nextract CPU by thread: not printed (no reading thread)\n'
+	else
+		lb=$(awk -v a="$X_READ" -v b="$X_TRACK" -v c="$X_COMP" -v n="$cores" 'BEGIN {
+			m = a; if (b > m) m = b; if (c > m) m = c
+			t = (a + b + c) / n; print (t > m) ? t : m }')
+		printf '\nextract CPU by thread (medians), each as a share of the bare loop'"'"'s wall time\n'
+		printf '  %-28s %7.2f s  %5.2f\n' \
+			"reading and decoding" "$X_READ" "$(awk -v t="$X_READ" -v b="$bare" 'BEGIN { print t / b }')" \
+			"tracking and analysis" "$X_TRACK" "$(awk -v t="$X_TRACK" -v b="$bare" 'BEGIN { print t / b }')" \
+			"compressing and writing" "$X_COMP" "$(awk -v t="$X_COMP" -v b="$bare" 'BEGIN { print t / b }')"
+		printf '  %-28s %7.2f s  %5.2f\n' \
+			"least wall time on $cores cores" "$lb" "$(awk -v t="$lb" -v b="$bare" 'BEGIN { print t / b }')"
+	fi
 
 	local x bpp pct conns_ms ladder_ms wp_rate wp_wall wc_ms sg_ms sj_ms
 	x=$(awk -v t="${WALL[extract]}" -v b="$bare" 'BEGIN { printf "%.3f", t / b }')

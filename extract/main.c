@@ -173,9 +173,14 @@ static void print_cpu(const struct cpu_use *u)
 	int64_t comp = total - track - read;
 
 	/* threads joined: their time is in the process's clock */
-	fprintf(stderr, "  CPU %.2f s: reading and decoding %.2f s, tracking and analysis %.2f s, compressing and writing %.2f s\n",
-		(double)total / 1e9, (double)read / 1e9, (double)track / 1e9,
-		(double)(comp > 0 ? comp : 0) / 1e9);
+	if (u->reader < 0)	/* no reading thread: this one read too */
+		fprintf(stderr, "  CPU %.2f s: reading, decoding and tracking %.2f s, compressing and writing %.2f s\n",
+			(double)total / 1e9, (double)track / 1e9,
+			(double)(comp > 0 ? comp : 0) / 1e9);
+	else
+		fprintf(stderr, "  CPU %.2f s: reading and decoding %.2f s, tracking and analysis %.2f s, compressing and writing %.2f s\n",
+			(double)total / 1e9, (double)read / 1e9, (double)track / 1e9,
+			(double)(comp > 0 ? comp : 0) / 1e9);
 }
 
 static void print_summary(const char *in, const char *out, const struct counts *c,
