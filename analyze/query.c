@@ -401,12 +401,9 @@ bool query_where(struct query *q, const struct field_row *in)
 
 bool query_take(struct query *q, const struct field_row *in)
 {
-	struct field_row r = *in;
-
-	r.scratch = q->scratch;
 	if (q->has_limit && q->taken >= q->limit)
 		return false;
-	if (!passes(q, &r))
+	if (!query_where(q, in))
 		return false;
 	q->taken++;
 	return true;

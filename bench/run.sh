@@ -85,13 +85,15 @@ median() {
 
 # measure NAME RUNS LABEL CMD...: run CMD RUNS times with stdout to /dev/null,
 # each after reading $WARM (the file it reads) with cat; keep the median
-# wall and CPU times and the largest max RSS.  Exits 1 if CMD fails; a peer
-# run under timeout(1) that runs out of time gets a NOTE instead.
+# wall and CPU times and the largest max RSS, and every run's stderr in
+# $OUT/NAME.stderr.  Exits 1 if CMD fails; a peer run under timeout(1) that
+# runs out of time gets a NOTE instead.
 measure() {
 	local name=$1 runs=$2 label=$3
 	shift 3
-	local i t0 t1 rc cpu rss walls=() cpus=() rss_max=0 t_read t_track t_comp
+	local i t0 t1 rc cpu rss walls=() cpus=() rss_max=0
 	ROWS+=("$name")
+	: > "$OUT/$name.stderr"
 	LABEL[$name]=$label
 	log "$label: $runs run(s)"
 	for ((i = 0; i < runs; i++)); do
@@ -110,15 +112,9 @@ measure() {
 			die "'$*' failed (exit $rc)"
 		fi
 		walls+=("$((t1 - t0))")                       # microseconds
+		cat "$OUT/stderr.txt" >> "$OUT/$name.stderr"
 		read -r cpu rss < "$OUT/time.txt"
 		cpus+=("$cpu")
-		# extract's summary says where its CPU went, by thread
-		if [[ $name == extract ]]; then
-			read -r t_read t_track t_comp < <(sed -n 's/^  CPU .*reading and decoding \([0-9.]*\) s, tracking and analysis \([0-9.]*\) s, compressing and writing \([0-9.]*\) s$/\1 \2 \3/p' "$OUT/stderr.txt")
-			if [[ -n $t_comp ]]; then
-				x_read+=("$t_read"); x_track+=("$t_track"); x_comp+=("$t_comp")
-			fi
-		fi
 		if ((rss > rss_max)); then rss_max=$rss; fi
 	done
 	WALL[$name]=$(printf '%s\n' "${walls[@]}" | median | awk '{ printf "%.6f", $1 / 1e6 }')
@@ -145,15 +141,19 @@ WARM=$PCAP
 measure cat     "$RUNS" "cat FILE"                     cat "$PCAP"
 measure bare    "$RUNS" "pcapread FILE (bare loop)"    "$OUT/pcapread" "$PCAP"
 measure bare_b  "$RUNS" "pcapread -b FILE (1 MiB buf)" "$OUT/pcapread" -b "$PCAP"
-x_read=() x_track=() x_comp=()
 measure extract "$RUNS" "tcpsift-extract -o CACHE FILE" "$EXTRACT" -o "$CACHE" "$PCAP"
-# seconds, as extract prints them (hundredths); none when it read on its
-# main thread (no reading thread could be started)
+# Where extract's CPU went, by thread, from its summary's last line: the
+# median of column K (1 reading, 2 tracking, 3 compressing) over the
+# runs, in seconds.  The lines are missing when extract read on its main
+# thread (no reading thread could be started).
+thread_cpu() {
+	sed -n 's/^  CPU .*reading and decoding \([0-9.]*\) s, tracking and analysis \([0-9.]*\) s, compressing and writing \([0-9.]*\) s$/\1 \2 \3/p' \
+		"$OUT/extract.stderr" | awk -v k="$1" '{ print $k * 1000 }' | median |
+		awk '{ print $1 / 1000 }'
+}
 X_READ= X_TRACK= X_COMP=
-if ((${#x_comp[@]})); then
-	X_READ=$(printf '%s\n' "${x_read[@]}" | awk '{ print $1 * 1000 }' | median | awk '{ print $1 / 1000 }')
-	X_TRACK=$(printf '%s\n' "${x_track[@]}" | awk '{ print $1 * 1000 }' | median | awk '{ print $1 / 1000 }')
-	X_COMP=$(printf '%s\n' "${x_comp[@]}" | awk '{ print $1 * 1000 }' | median | awk '{ print $1 / 1000 }')
+if grep -q '^  CPU .*reading and decoding' "$OUT/extract.stderr"; then
+	X_READ=$(thread_cpu 1) X_TRACK=$(thread_cpu 2) X_COMP=$(thread_cpu 3)
 fi
 
 # Facts about the capture and the cache, from the cache's info report.

@@ -156,6 +156,16 @@ static int write_all(struct cache_writer *w, const void *buf, size_t n,
 	return 0;
 }
 
+/* The most bytes compress_columns() writes for n records. */
+static size_t columns_bound(uint32_t n)
+{
+	size_t bound = CACHE_COLDIR_HEAD + PKT_NFIELDS * CACHE_COLDIR_ENTRY;
+
+	for (unsigned f = 0; f < PKT_NFIELDS; f++)
+		bound += ZSTD_compressBound((size_t)cache_pkt_field_size[f] * n);
+	return bound;
+}
+
 /*
  * Filter 4: the shuffled PKT block `shuf` of n packet records as a column
  * directory and one zstd frame per field, into w->comp (sized by the
@@ -198,14 +208,10 @@ static int compress_write(struct cache_writer *w, uint8_t type, uint8_t *raw,
 	const uint8_t *src = raw;
 	uint8_t hdr[CACHE_BLOCK_HEADER_SIZE];
 	struct cache_block b = { 0 };
-	size_t bound = ZSTD_compressBound(raw_size);
+	size_t bound = type == CACHE_BLK_PKT ? columns_bound(nrecs) :
+					       ZSTD_compressBound(raw_size);
 	size_t clen;
 
-	if (type == CACHE_BLK_PKT) {	/* the directory, and a frame per field */
-		bound = CACHE_COLDIR_HEAD + PKT_NFIELDS * CACHE_COLDIR_ENTRY;
-		for (unsigned f = 0; f < PKT_NFIELDS; f++)
-			bound += ZSTD_compressBound((size_t)cache_pkt_field_size[f] * nrecs);
-	}
 	if (bound > w->comp_cap) {
 		uint8_t *q = realloc(w->comp, bound);
 		if (!q)

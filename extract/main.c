@@ -167,20 +167,18 @@ struct cpu_use {
 
 static void print_cpu(const struct cpu_use *u)
 {
-	int64_t total = now_ns(CLOCK_PROCESS_CPUTIME_ID) - u->process0;
-	int64_t track = now_ns(CLOCK_THREAD_CPUTIME_ID) - u->main0;
-	int64_t read = u->reader >= 0 ? u->reader : 0;
-	int64_t comp = total - track - read;
-
 	/* threads joined: their time is in the process's clock */
+	double total = (double)(now_ns(CLOCK_PROCESS_CPUTIME_ID) - u->process0) / 1e9;
+	double track = (double)(now_ns(CLOCK_THREAD_CPUTIME_ID) - u->main0) / 1e9;
+	double read = u->reader >= 0 ? (double)u->reader / 1e9 : 0;
+	double comp = total > track + read ? total - track - read : 0;
+
 	if (u->reader < 0)	/* no reading thread: this one read too */
 		fprintf(stderr, "  CPU %.2f s: reading, decoding and tracking %.2f s, compressing and writing %.2f s\n",
-			(double)total / 1e9, (double)track / 1e9,
-			(double)(comp > 0 ? comp : 0) / 1e9);
+			total, track, comp);
 	else
 		fprintf(stderr, "  CPU %.2f s: reading and decoding %.2f s, tracking and analysis %.2f s, compressing and writing %.2f s\n",
-			(double)total / 1e9, (double)read / 1e9, (double)track / 1e9,
-			(double)(comp > 0 ? comp : 0) / 1e9);
+			total, read, track, comp);
 }
 
 static void print_summary(const char *in, const char *out, const struct counts *c,

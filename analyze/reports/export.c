@@ -108,11 +108,14 @@ static int copy_table(sqlite3 *db, struct sqlvt *v, const char *path,
 	return rc;
 }
 
-/* The temporary database and its journal, for the signal handler. */
+/* The temporary database and its journal, for the signal handler, and
+ * the signals it handles. */
 static char tmp_db[4096], tmp_journal[4096 + 16];
+static const int cleanup_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 static void on_signal(int sig);
 static void catch_signals(void (*fn)(int));
+static void block_signals(sigset_t *old);
 
 /* Writes the database into tmp (an empty file). */
 static int write_db(const char *tmp, const char *path, struct sqlvt *v,
@@ -171,7 +174,7 @@ static int export_all(void *state, struct out *o, char *const *paths,
 	long long rows[SQLVT_NTABLES] = { 0 };
 	struct sqlvt *v;
 	struct stat st;
-	sigset_t sigs, oldmask;
+	sigset_t oldmask;
 	char tmp[4096];
 
 	(void)o;
@@ -189,11 +192,7 @@ static int export_all(void *state, struct out *o, char *const *paths,
 	 * the signals wait from before the file exists until the handler
 	 * knows its name.
 	 */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	sigprocmask(SIG_BLOCK, &sigs, &oldmask);
+	block_signals(&oldmask);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
@@ -239,9 +238,19 @@ static void on_signal(int sig)
 
 static void catch_signals(void (*fn)(int))
 {
-	signal(SIGINT, fn);
-	signal(SIGTERM, fn);
-	signal(SIGHUP, fn);
+	for (size_t i = 0; i < sizeof(cleanup_sigs) / sizeof(cleanup_sigs[0]); i++)
+		signal(cleanup_sigs[i], fn);
+}
+
+/* Holds the signals catch_signals() handles; *old: the mask before. */
+static void block_signals(sigset_t *old)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	for (size_t i = 0; i < sizeof(cleanup_sigs) / sizeof(cleanup_sigs[0]); i++)
+		sigaddset(&s, cleanup_sigs[i]);
+	sigprocmask(SIG_BLOCK, &s, old);
 }
 
 const struct report report_export = {

@@ -3,10 +3,11 @@
  *
  * Writes a cache to a temporary file and reads it the way the reports do:
  * cache_open, every connection, every packet in frame order, the packets
- * a test on three fields passes, then connection 0 and its packets.  Any return code is fine (a corrupt cache
- * is ordinary input); a crash, a sanitizer report, a leak or an error
- * without a message is not.  The callbacks touch every field so ASan and
- * UBSan see uninitialised or out-of-range values.
+ * a test on three fields passes, then connection 0 and its packets.  Any
+ * return code is fine (a corrupt cache is ordinary input); a crash, a
+ * sanitizer report, a leak or an error without a message is not.  The
+ * callbacks touch every field so ASan and UBSan see uninitialised or
+ * out-of-range values.
  *
  * Two input forms.  A cache as written (it starts with the magic 0x89)
  * is used as is: this tests the checksums, which stop almost every

@@ -163,6 +163,15 @@ static bool same_value(enum filter_type t, bool p1, const struct filter_value *v
 	}
 }
 
+static const struct cache_conn *conn_of(const struct cache_conn *c, size_t n,
+				       uint32_t stream)
+{
+	for (size_t k = 0; k < n; k++)
+		if (c[k].stream == stream)
+			return &c[k];
+	return NULL;
+}
+
 static void test_field_reads(void)
 {
 	struct cache_reader *r;
@@ -197,9 +206,10 @@ static void test_field_reads(void)
 			if (!p->frame)
 				continue;
 			q = only(p, set);
-			for (size_t k = 0; k < nconns && !r1.conn; k++)
-				if (conns[k].stream == p->stream)
-					r1.conn = r2.conn = &conns[k];
+			/* each row's connection by its own record's stream, as
+			 * the packets report finds it */
+			r1.conn = conn_of(conns, nconns, p->stream);
+			r2.conn = conn_of(conns, nconns, q.stream);
 			g1 = field_get(&r1, id, &v1);
 			g2 = field_get(&r2, id, &v2);
 			differ += !same_value(field_info[id].type, g1, &v1, g2, &v2);
