@@ -3,7 +3,8 @@
  *
  * Reads through libpcap at nanosecond precision with a 128 KiB stdio buffer
  * (libpcap's default buffer makes the read loop several times slower than
- * the disk).  When libpcap gives up on a pcapng file because its
+ * the disk), except the plain records of a classic pcap file, which it
+ * reads itself, in place, returning what libpcap would.  When libpcap gives up on a pcapng file because its
  * interfaces differ in link type or snaplen, the same file is read on,
  * from the frame where libpcap stopped, with our own pcapng reader
  * (pcapng.h), so every frame keeps its number.  A BPF filter is compiled
@@ -54,6 +55,8 @@ int capture_tsprec(const struct capture *c);
 unsigned capture_linktypes(const struct capture *c, uint16_t *out, unsigned n);
 /* Whether the pcapng fallback took over. */
 bool capture_is_fallback(const struct capture *c);
+/* Whether plain pcap records are read without libpcap (capture.c). */
+bool capture_is_direct(const struct capture *c);
 
 void capture_close(struct capture *c);	/* NULL is a no-op */
 
