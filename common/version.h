@@ -2,6 +2,6 @@
 #ifndef TCPSIFT_VERSION_H
 #define TCPSIFT_VERSION_H
 
-#define TCPSIFT_VERSION "0.4.1"
+#define TCPSIFT_VERSION "0.4.2"
 
 #endif
