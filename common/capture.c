@@ -88,14 +88,11 @@ static int open_error(const struct capture *c, const char *pcaperr,
  * bits 16-25 reserved (zero); a file with them set is not one we can
  * trust to be a capture (tshark refuses it too).
  */
-static int check_pcap_header(const struct capture *c, struct err *e)
+static int check_pcap_header(const struct capture *c, const uint8_t h[24],
+			     struct err *e)
 {
-	uint8_t h[24];
-	uint32_t lt;
+	uint32_t lt = h[0] == 0xa1 ? get_be32(h + 20) : get_le32(h + 20);
 
-	if (pread(fileno(c->f), h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		return 0;	/* libpcap says what is wrong with a short one */
-	lt = h[0] == 0xa1 ? get_be32(h + 20) : get_le32(h + 20);
 	if (lt & 0x03ff0000)
 		return err_set_at(e, ERR_FORMAT, c->path, ERR_AT_OFFSET, 20,
 				  "bad pcap header: reserved bits of the link-type field are set (0x%08x)",
@@ -135,21 +132,18 @@ static bool is_direct_linktype(int dlt, bool swapped)
 	}
 }
 
-static void direct_start(struct capture *c)
+/* h: the file header libpcap accepted. */
+static void direct_start(struct capture *c, const uint8_t h[24])
 {
-	uint8_t h[24];
-	bool be;
+	bool be = h[0] == 0xa1, swapped = pcap_is_swapped(c->p);
 
-	if (pread(fileno(c->f), h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		return;
-	be = h[0] == 0xa1;
 	if ((be ? get_be16(h + 4) : get_le16(h + 4)) != 2 ||
 	    (be ? get_be16(h + 6) : get_le16(h + 6)) < 4 ||
-	    !is_direct_linktype(pcap_datalink(c->p), pcap_is_swapped(c->p)))
+	    !is_direct_linktype(pcap_datalink(c->p), swapped))
 		return;
 	c->buf = malloc(DIRECT_SIZE);	/* without it, libpcap reads all */
 	c->big_endian = be;
-	c->swapped = pcap_is_swapped(c->p);
+	c->swapped = swapped;
 	c->snaplen = (uint32_t)pcap_snapshot(c->p);
 	c->blen = c->bpos = 0;
 }
@@ -219,7 +213,9 @@ int capture_open(struct capture **out, const char *path, struct err *e)
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *c;
 	struct stat st;
-	uint8_t m[4];
+	uint8_t h[24];		/* the file header, when a pcap one */
+	ssize_t got;
+	bool whole = false;	/* h holds all of it (never for stdin) */
 	int rc;
 
 	*out = NULL;
@@ -250,16 +246,18 @@ int capture_open(struct capture **out, const char *path, struct err *e)
 		c->size = (uint64_t)st.st_size;
 		c->mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 +
 			   st.st_mtim.tv_nsec;
-		if (pread(fileno(c->f), m, 4, 0) == 4) {
-			uint32_t v = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
-				     (uint32_t)m[2] << 8 | m[3];
+		got = pread(fileno(c->f), h, sizeof(h), 0);
+		if (got >= 4) {
+			uint32_t v = get_be32(h);
 			c->is_pcap = v == 0xa1b2c3d4 || v == 0xd4c3b2a1 ||
 				     v == 0xa1b23c4d || v == 0x4d3cb2a1;
 			c->is_pcapng = v == 0x0a0d0d0a;
 			c->tsprec = v == 0xa1b23c4d || v == 0x4d3cb2a1 ? 9 :
 				    c->is_pcap ? 6 : 0;
 		}
-		if (c->is_pcap && (rc = check_pcap_header(c, e)))
+		/* a short one: libpcap says what is wrong with it */
+		whole = got == (ssize_t)sizeof(h);
+		if (c->is_pcap && whole && (rc = check_pcap_header(c, h, e)))
 			goto out_close;
 	}
 	c->p = pcap_fopen_offline_with_tstamp_precision(c->f,
@@ -271,8 +269,8 @@ int capture_open(struct capture **out, const char *path, struct err *e)
 	note_linktype(c, pcap_datalink(c->p));
 	if (c->is_stdin && pcap_major_version(c->p) == 2)
 		c->is_pcap = true;	/* libpcap reports pcapng as 1.x */
-	if (c->is_pcap && !c->is_stdin)
-		direct_start(c);
+	if (c->is_pcap && whole)
+		direct_start(c, h);
 	*out = c;
 	return 0;
 out_close:

@@ -2,10 +2,10 @@
  * fuzz-extract.c - libFuzzer target for the whole extraction path: the
  * input is a capture file (pcap or pcapng); it goes through capture.c
  * and decode.c on the read-ahead thread (readahead.c), as in
- * tcpsift-extract, then the tracker with Wireshark's analysis and Zeek's state machine
- * (flow.c, analysis.c, connstats.c, zeek.c) and the writer, and the cache
- * it makes is then read back in full.  Nothing may crash, leak or fail
- * to read back.
+ * tcpsift-extract, then the tracker with Wireshark's analysis and Zeek's
+ * state machine (flow.c, analysis.c, connstats.c, zeek.c) and the writer,
+ * and the cache it makes is then read back in full.  Nothing may crash,
+ * leak or fail to read back.
  */
 #include <stdint.h>
 #include <stdio.h>
